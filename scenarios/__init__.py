@@ -1,0 +1,30 @@
+"""Built-in scenario files (TOML) and a tiny loader that lists them.
+
+This package holds data only: each ``*.toml`` file beside this module is one scenario, read by
+``twin`` into its frozen dataclasses.
+"""
+
+from __future__ import annotations
+
+from importlib import resources
+from pathlib import Path
+
+__all__ = ["list_scenarios", "scenario_path"]
+
+
+def list_scenarios() -> list[str]:
+    """Names of the built-in scenarios (file stems), sorted."""
+    root = resources.files(__name__)
+    return sorted(p.name[:-5] for p in root.iterdir() if p.name.endswith(".toml"))
+
+
+def scenario_path(name: str) -> Path:
+    """Path of the built-in scenario ``name``.
+
+    Raises:
+        KeyError: if no built-in scenario has that name.
+    """
+    path = Path(str(resources.files(__name__).joinpath(f"{name}.toml")))
+    if not path.is_file():
+        raise KeyError(name)
+    return path

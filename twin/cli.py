@@ -1,0 +1,87 @@
+"""The ``quantacore`` command line: argparse, subcommands imported lazily, ``main(argv=None)``.
+
+Each subcommand lives in its own module exposing ``add_arguments(parser)`` and ``run(args)``;
+only the chosen one is imported, so ``quantacore --help`` stays fast.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from collections.abc import Sequence
+
+__all__ = ["main"]
+
+# name -> (module, one-line help)
+_SUBCOMMANDS: dict[str, tuple[str, str]] = {
+    "extract": (
+        "twin.extract_cmd",
+        "device parameters -> each operation's Pauli + loss channel and the physics behind it",
+    ),
+}
+
+_EPILOG = """\
+examples:
+  quantacore extract                         # the reference device's channels, as a table
+  quantacore extract --json                  # the same as one JSON object
+  quantacore extract --set cavity.g=150 --set link.length_km=0.5
+  quantacore extract --device my_device.toml
+
+Units: time in µs, rates and angular frequencies in rad/µs (2π × MHz).
+"""
+
+
+def _build_parser(chosen: str | None) -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="quantacore",
+        description="QuantaCore Twin: physics -> noise channels -> QEC -> AI control.",
+        epilog=_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name, (module_name, help_text) in _SUBCOMMANDS.items():
+        sp = sub.add_parser(
+            name, help=help_text, description=help_text,
+            formatter_class=argparse.RawDescriptionHelpFormatter,
+        )
+        if name == chosen:
+            module = importlib.import_module(module_name)
+            module.add_arguments(sp)
+            sp.set_defaults(_module=module)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the ``quantacore`` program.
+
+    Args:
+        argv: arguments without the program name; ``None`` reads ``sys.argv[1:]``.
+
+    Returns:
+        The process exit code: 0 on success, 2 on a user error (one line on stderr).
+    """
+    from twin.errors import UserError
+
+    args_list = list(sys.argv[1:] if argv is None else argv)
+    chosen = next((a for a in args_list if a in _SUBCOMMANDS), None)
+    parser = _build_parser(chosen)
+    try:
+        args = parser.parse_args(args_list)
+    except SystemExit as exc:  # argparse: --help (0) or usage error (2)
+        return int(exc.code or 0)
+    if args.command is None:
+        parser.print_help()
+        return 0
+    try:
+        return int(args._module.run(args) or 0)
+    except UserError as exc:
+        print(f"quantacore {args.command}: error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print(f"quantacore {args.command}: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())
