@@ -110,8 +110,11 @@ class Pulse:
         """Parameters as float64 array ``[code, amplitude, center, width, rise]``, shape (5,)."""
         return np.array([self.code, self.amplitude, self.center, self.width, self.rise], float)
 
-    def __call__(self, t: float | np.ndarray) -> np.ndarray:
-        """Envelope Ω(t) (rad/µs) at time(s) ``t`` (µs); same shape as ``t``."""
+    def __call__(self, t: float | np.ndarray) -> float | np.ndarray:
+        """Envelope Ω(t) (rad/µs) at time(s) ``t`` (µs): a float for a scalar, else same shape."""
+        if np.ndim(t) == 0:
+            return envelope(self.code, self.amplitude, self.center, self.width, self.rise,
+                            float(t))
         t_arr = np.asarray(t, dtype=float)
         flat = np.array([envelope(self.code, self.amplitude, self.center, self.width,
                                   self.rise, float(x)) for x in t_arr.ravel()])
