@@ -102,6 +102,17 @@ class Channel:
         heralded = self.heralded if self.p_loss > 0 else other.heralded
         return Channel(q[1] * keep, q[2] * keep, q[3] * keep, 1.0 - keep, heralded)
 
+    def with_loss_as_depolarizing(self) -> Channel:
+        """Unheralded loss replaced by the maximally mixed state.
+
+        A leaked qubit is repumped into the qubit space at random: each of I, X, Y, Z gains
+        ``p_loss/4``. Heralded loss is kept as it is (an erasure the decoder knows about).
+        """
+        if self.heralded or self.p_loss == 0:
+            return self
+        q = self.p_loss / 4
+        return Channel(self.px + q, self.py + q, self.pz + q, 0.0, False)
+
     def to_dict(self) -> dict[str, Any]:
         """Plain dict with keys px, py, pz, p_loss, heralded."""
         return asdict(self)
