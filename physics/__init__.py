@@ -2,9 +2,137 @@
 
 Imports numpy, scipy, qutip, numba and scqubits only; never stim, ``qec``, ``control`` or
 ``twin`` (see DESIGN.md, layering). Units: µs and rad/µs throughout.
+
+Modules, one concern each:
+
+* ``pulses``: envelopes and the STIRAP pump/Stokes pair;
+* ``levels``: Λ and ladder three-level systems (Hamiltonian and Lindblad conventions);
+* ``stirap`` / ``stirap_fast``: STIRAP with qutip (reference) and numba (batched sweeps);
+* ``transmon``: a transmon ladder from scqubits feeding ladder STIRAP;
+* ``gates``: the double-STIRAP single-qubit X gate;
+* ``cavity``: V-STIRAP photon emission from an atom in a cavity;
+* ``links``: photonic links and heralded photon-mediated operations;
+* ``cat`` / ``gkp``: bosonic qubits;
+* ``channel`` / ``extraction``: the ``Channel`` type, Pauli twirl and frame calibration;
+* ``device`` / ``operations``: the reference device and every operation's channel.
 """
 
+from physics.cat import CatQubit, CatRates, cat_channel, cat_rates, flip_probability
+from physics.cavity import (
+    CavityQED,
+    EmissionResult,
+    adiabatic_efficiency,
+    default_pump,
+    emit_photon,
+)
 from physics.channel import Channel
+from physics.device import (
+    REFERENCE_DEVICE,
+    Device,
+    device_from_dict,
+    device_to_dict,
+    parameter_paths,
+    with_overrides,
+)
+from physics.extraction import (
+    ExtractedChannel,
+    FrameCorrection,
+    amplitude_damping,
+    calibrate_frame,
+    chi_matrix,
+    error_process,
+    extract_channel,
+    kraus_superop,
+    pauli_transfer_matrix,
+    pauli_twirl,
+    phase_damping,
+    restrict_to_qubit,
+    rx,
+    ry,
+    rz,
+    twirl_unitary,
+    unitary_superop,
+)
+from physics.gates import X_GATE, StirapGate, stirap_gate_process
+from physics.gkp import GKPQubit, gkp_channel, gkp_error_probability, gkp_sigma
+from physics.levels import ThreeLevelSystem
+from physics.links import SCHEMES, LinkResult, PhotonicLink, link_channel
+from physics.operations import (
+    OPERATIONS,
+    Calibration,
+    Extraction,
+    OperationChannel,
+    calibrate,
+    extract_operations,
+)
 from physics.pulses import SHAPES, Pulse, StirapPulses
+from physics.stirap import (
+    StirapResult,
+    simulate_stirap,
+    stirap_efficiency_batch,
+    stirap_process,
+)
+from physics.transmon import TransmonLadder
 
-__all__ = ["SHAPES", "Channel", "Pulse", "StirapPulses"]
+__all__ = [
+    "OPERATIONS",
+    "REFERENCE_DEVICE",
+    "SCHEMES",
+    "SHAPES",
+    "X_GATE",
+    "Calibration",
+    "CatQubit",
+    "CatRates",
+    "CavityQED",
+    "Channel",
+    "Device",
+    "EmissionResult",
+    "ExtractedChannel",
+    "Extraction",
+    "FrameCorrection",
+    "GKPQubit",
+    "LinkResult",
+    "OperationChannel",
+    "PhotonicLink",
+    "Pulse",
+    "StirapGate",
+    "StirapPulses",
+    "StirapResult",
+    "ThreeLevelSystem",
+    "TransmonLadder",
+    "adiabatic_efficiency",
+    "amplitude_damping",
+    "calibrate",
+    "calibrate_frame",
+    "cat_channel",
+    "cat_rates",
+    "chi_matrix",
+    "default_pump",
+    "device_from_dict",
+    "device_to_dict",
+    "emit_photon",
+    "error_process",
+    "extract_channel",
+    "extract_operations",
+    "flip_probability",
+    "gkp_channel",
+    "gkp_error_probability",
+    "gkp_sigma",
+    "kraus_superop",
+    "link_channel",
+    "parameter_paths",
+    "pauli_transfer_matrix",
+    "pauli_twirl",
+    "phase_damping",
+    "restrict_to_qubit",
+    "rx",
+    "ry",
+    "rz",
+    "simulate_stirap",
+    "stirap_efficiency_batch",
+    "stirap_gate_process",
+    "stirap_process",
+    "twirl_unitary",
+    "unitary_superop",
+    "with_overrides",
+]

@@ -1,0 +1,415 @@
+"""The QuantaCore device description and its reference values.
+
+A ``Device`` is a tree of frozen sections; every parameter has a dotted path
+(``cavity.g``, ``laser.detuning_2ph``, ``link.detector_efficiency``...) by which device files,
+``--set`` and drift processes address it. Units: µs, rad/µs (2π × MHz); efficiencies and
+probabilities are plain fractions.
+
+The reference device (``REFERENCE_DEVICE``) is a ⁸⁷Rb atom in a fibre Fabry–Pérot cavity per
+node, hyperfine clock-state qubits, double-STIRAP single-qubit gates (``physics.gates``),
+photon-mediated two-qubit gates with heralded repeat-until-success, and state-selective photon
+readout. Each default below states its source or reasoning; ``docs/reference-device.md`` has the
+table with the resulting channels.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import difflib
+import math
+import typing
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from physics.cat import CatQubit
+from physics.gkp import GKPQubit
+from physics.links import SCHEMES, PhotonicLink
+from physics.pulses import SHAPES
+
+__all__ = [
+    "REFERENCE_DEVICE",
+    "AtomSection",
+    "CavitySection",
+    "Device",
+    "Gate2QSection",
+    "LaserSection",
+    "MemorySection",
+    "ReadoutSection",
+    "TimingSection",
+    "device_from_dict",
+    "device_to_dict",
+    "parameter_paths",
+    "with_overrides",
+]
+
+TWO_PI = 2 * math.pi
+
+
+def _check(cond: bool, name: str, value: Any, allowed: str) -> None:
+    if not cond:
+        raise ValueError(f"{name} = {value!r}: must be {allowed}")
+
+
+def _finite(v: Any) -> bool:
+    return isinstance(v, int | float) and not isinstance(v, bool) and math.isfinite(v)
+
+
+@dataclass(frozen=True)
+class AtomSection:
+    """The atom's optical transition and ground-state qubit.
+
+    Attributes:
+        decay_rate: population decay rate Γ of the excited state (rad/µs). Default
+            2π × 6.065 MHz, the ⁸⁷Rb D2 line (Steck, "Rubidium 87 D Line Data").
+        loss_fraction: fraction of spontaneous decays that leave {|0⟩, |1⟩, |a⟩} for other
+            Zeeman/hyperfine sublevels, [0, 1]. Default 0.5: from 5P3/2 F' = 1 roughly half the
+            decays land outside the three sublevels the gate uses (Clebsch–Gordan branching).
+        raman_dephasing: dephasing rate of the pump/Stokes relative phase (rad/µs). Default
+            2π × 10 Hz: pump and Stokes derived from one laser by an electro-optic modulator,
+            so their relative phase noise is set by the RF source and path-length jitter.
+    """
+
+    decay_rate: float = TWO_PI * 6.065
+    loss_fraction: float = 0.5
+    raman_dephasing: float = TWO_PI * 1e-5
+
+    def __post_init__(self) -> None:
+        _check(_finite(self.decay_rate) and self.decay_rate > 0, "decay_rate", self.decay_rate,
+               "> 0 (rad/µs)")
+        _check(_finite(self.loss_fraction) and 0 <= self.loss_fraction <= 1, "loss_fraction",
+               self.loss_fraction, "in [0, 1]")
+        _check(_finite(self.raman_dephasing) and self.raman_dephasing >= 0, "raman_dephasing",
+               self.raman_dephasing, ">= 0 (rad/µs)")
+
+
+@dataclass(frozen=True)
+class LaserSection:
+    """The STIRAP pulses of the single-qubit gate and of reset.
+
+    Attributes:
+        shape: envelope shape, one of ``physics.pulses.SHAPES``.
+        pump_amplitude: peak pump Rabi frequency (rad/µs). Default 2π × 300 MHz: ~10 mW
+            focused to ~20 µm on the D2 line; makes Ω·T ≈ 380, so the scattering from
+            non-adiabatic excited-state population per transfer is ~Γ/(Ω²T) ≈ 5e-5.
+        stokes_amplitude: peak Stokes Rabi frequency (rad/µs). Default equal to the pump.
+        width: Gaussian 1/e half-width T (µs), or the full duration for sin²/flat-top.
+            Default 0.2 µs.
+        delay: pump centre minus Stokes centre (µs). Default 0.2 µs ≈ T, near the optimal
+            overlap for Gaussian STIRAP (Vitanov et al., Rev. Mod. Phys. 89, 015006, 2017).
+        rise: flat-top edge length (µs), used only by ``shape = "flattop"``.
+        detuning_1ph: one-photon detuning Δ from the excited state (rad/µs). Default 0.
+        detuning_2ph: two-photon (Raman) detuning δ (rad/µs). Default 0 (calibrated).
+        gap: dwell time in the auxiliary state between the two transfers (µs). Default 0.
+    """
+
+    shape: str = "gaussian"
+    pump_amplitude: float = TWO_PI * 300.0
+    stokes_amplitude: float = TWO_PI * 300.0
+    width: float = 0.2
+    delay: float = 0.2
+    rise: float = 0.0
+    detuning_1ph: float = 0.0
+    detuning_2ph: float = 0.0
+    gap: float = 0.0
+
+    def __post_init__(self) -> None:
+        _check(self.shape in SHAPES, "shape", self.shape, f"one of {', '.join(SHAPES)}")
+        for name in ("pump_amplitude", "stokes_amplitude"):
+            v = getattr(self, name)
+            _check(_finite(v) and v > 0, name, v, "> 0 (rad/µs)")
+        _check(_finite(self.width) and self.width > 0, "width", self.width, "> 0 (µs)")
+        _check(_finite(self.delay), "delay", self.delay, "a finite number (µs)")
+        _check(_finite(self.rise) and 0 <= self.rise <= self.width / 2, "rise", self.rise,
+               f"in [0, width/2 = {self.width / 2}] (µs)")
+        for name in ("detuning_1ph", "detuning_2ph"):
+            v = getattr(self, name)
+            _check(_finite(v), name, v, "a finite number (rad/µs)")
+        _check(_finite(self.gap) and self.gap >= 0, "gap", self.gap, ">= 0 (µs)")
+
+
+@dataclass(frozen=True)
+class CavitySection:
+    """The optical cavity around each atom (field half-widths, as in cavity-QED literature).
+
+    The atomic field half-width is γ = Γ/2 from ``atom.decay_rate``, so C = g²/(2κγ).
+
+    Attributes:
+        g: single-photon atom–cavity coupling (rad/µs). Default 2π × 20 MHz: a fibre
+            Fabry–Pérot cavity with a ~10 µm waist (Hunger et al., New J. Phys. 12, 065038,
+            2010 report 2π × 100–200 MHz for smaller modes).
+        kappa: cavity field decay half-width (rad/µs). Default 2π × 3 MHz (finesse ~ 5·10⁴
+            at ~ 1 mm length). With γ = 2π × 3.03 MHz: C ≈ 22, emission efficiency ≈ 0.978.
+        n_fock: Fock truncation of the cavity mode for the qutip emission model, ≥ 2.
+        pump_duration: duration of the V-STIRAP emission pump (µs), flat-top with sin² edges
+            (``physics.cavity.default_pump``). Default 1.5 µs: η within 0.3 % of the adiabatic
+            2C/(2C+1); the fully adiabatic pump would take ~40 µs for this cavity.
+    """
+
+    g: float = TWO_PI * 20.0
+    kappa: float = TWO_PI * 3.0
+    n_fock: int = 2
+    pump_duration: float = 1.5
+
+    def __post_init__(self) -> None:
+        _check(_finite(self.g) and self.g > 0, "g", self.g, "> 0 (rad/µs)")
+        _check(_finite(self.kappa) and self.kappa > 0, "kappa", self.kappa, "> 0 (rad/µs)")
+        _check(isinstance(self.n_fock, int) and self.n_fock >= 2, "n_fock", self.n_fock,
+               "an integer >= 2")
+        _check(_finite(self.pump_duration) and self.pump_duration > 0, "pump_duration",
+               self.pump_duration, "> 0 (µs)")
+
+
+@dataclass(frozen=True)
+class Gate2QSection:
+    """The photon-mediated two-qubit gate: heralded, repeated until success or timeout.
+
+    Attributes:
+        scheme: ``"single-photon"`` (one photon carries the gate, cavity-reflection style) or
+            ``"two-photon"`` (Barrett–Kok style heralding), see ``physics.links``.
+        max_attempts: attempts before the gate is declared failed (a heralded erasure), ≥ 1.
+            Default 3.
+        attempt_time: duration of one attempt incl. emission, flight and classical
+            signalling (µs); at least the emission window (pump plus cavity ring-down).
+            Default 3 µs.
+    """
+
+    scheme: str = "single-photon"
+    max_attempts: int = 3
+    attempt_time: float = 3.0
+
+    def __post_init__(self) -> None:
+        _check(self.scheme in SCHEMES, "scheme", self.scheme, f"one of {', '.join(SCHEMES)}")
+        _check(isinstance(self.max_attempts, int) and self.max_attempts >= 1, "max_attempts",
+               self.max_attempts, "an integer >= 1")
+        _check(_finite(self.attempt_time) and self.attempt_time > 0, "attempt_time",
+               self.attempt_time, "> 0 (µs)")
+
+
+@dataclass(frozen=True)
+class ReadoutSection:
+    """State-selective readout: |1⟩ emits a cavity photon (V-STIRAP), |0⟩ stays dark.
+
+    Attributes:
+        repetitions: emission attempts per readout, ≥ 1; a click in any one reads 1.
+            Default 3.
+        detector_efficiency: efficiency of the local readout detector, [0, 1]. Default 0.9
+            (superconducting nanowire at 780 nm).
+        dark_count_probability: dark-count probability per detection window, [0, 1].
+            Default 1e-6 (100 Hz dark rate × 10 ns window).
+    """
+
+    repetitions: int = 3
+    detector_efficiency: float = 0.9
+    dark_count_probability: float = 1e-6
+
+    def __post_init__(self) -> None:
+        _check(isinstance(self.repetitions, int) and self.repetitions >= 1, "repetitions",
+               self.repetitions, "an integer >= 1")
+        for name in ("detector_efficiency", "dark_count_probability"):
+            v = getattr(self, name)
+            _check(_finite(v) and 0 <= v <= 1, name, v, "in [0, 1]")
+
+
+@dataclass(frozen=True)
+class MemorySection:
+    """Ground-state qubit memory.
+
+    Attributes:
+        t1: population lifetime (µs). Default 1e6 µs = 1 s (Raman scattering of trap light).
+        t2: coherence time (µs), ≤ 2·t1. Default 1e4 µs = 10 ms: magnetically insensitive
+            clock states with spin echo (Körber et al., Nat. Photon. 12, 18, 2018 report 100 ms
+            with dynamical decoupling; 10 ms leaves margin).
+        reset_repetitions: STIRAP pumping repetitions per reset, ≥ 1. Default 2.
+    """
+
+    t1: float = 1e6
+    t2: float = 1e4
+    reset_repetitions: int = 2
+
+    def __post_init__(self) -> None:
+        _check(_finite(self.t1) and self.t1 > 0, "t1", self.t1, "> 0 (µs)")
+        _check(_finite(self.t2) and 0 < self.t2 <= 2 * self.t1, "t2", self.t2,
+               f"in (0, 2·t1 = {2 * self.t1}] (µs)")
+        _check(isinstance(self.reset_repetitions, int) and self.reset_repetitions >= 1,
+               "reset_repetitions", self.reset_repetitions, "an integer >= 1")
+
+
+@dataclass(frozen=True)
+class TimingSection:
+    """Clocking of the circuit.
+
+    Attributes:
+        layer_time: duration of one circuit layer, the idle time a waiting qubit spends per
+            layer (µs). Default 10 µs (a two-qubit layer: up to 3 photon attempts of 3 µs
+            plus local gates).
+        cat_cycle_time: one stabilisation cycle of the cat qubit (µs). Default 1 µs.
+    """
+
+    layer_time: float = 10.0
+    cat_cycle_time: float = 1.0
+
+    def __post_init__(self) -> None:
+        for name in ("layer_time", "cat_cycle_time"):
+            v = getattr(self, name)
+            _check(_finite(v) and v > 0, name, v, "> 0 (µs)")
+
+
+def _reference_link() -> PhotonicLink:
+    # 10 m of fibre at 780 nm (≈ 3.5 dB/km), 90 % cavity-to-fibre coupling (incl. mirror
+    # outcoupling), 90 % detection (SNSPD), 1e-6 dark counts per window (100 Hz × 10 ns),
+    # mode overlap 0.996: identical cavities, photons shaped by the same V-STIRAP pump.
+    return PhotonicLink(length_km=0.01, attenuation_db_per_km=3.5, coupling_efficiency=0.9,
+                        detector_efficiency=0.9, dark_count_probability=1e-6,
+                        mode_overlap=0.996)
+
+
+def _reference_cat() -> CatQubit:
+    # Dissipative cat (alternative encoding): κ2 = 10/µs and κ1 = 1e-3/µs (T1 = 1 ms),
+    # κ1/κ2 = 1e-4 as targeted by Guillaud & Mirrahimi (PRX 9, 041053, 2019); |α|² = 8;
+    # thermal population 1 %.
+    return CatQubit(alpha_sq=8.0, kappa2=10.0, kappa1=1e-3, kappa_phi=0.0, n_th=0.01)
+
+
+def _reference_gkp() -> GKPQubit:
+    # GKP (alternative encoding): 12 dB effective squeezing, 1 % photon loss per cycle.
+    return GKPQubit(squeezing_db=12.0, loss=0.01)
+
+
+@dataclass(frozen=True)
+class Device:
+    """A QuantaCore device: one frozen section per subsystem; defaults = the reference device.
+
+    Attributes:
+        atom: optical transition and qubit sublevels.
+        laser: STIRAP pulses (single-qubit gate, reset).
+        cavity: cavity QED (photon emission, readout, two-qubit gates).
+        link: photonic link between nodes (``physics.links.PhotonicLink``).
+        gate2q: photon-mediated two-qubit gate protocol.
+        readout: state-selective photon readout.
+        memory: qubit memory and reset.
+        timing: circuit clocking.
+        cat: dissipative cat qubit (``physics.cat.CatQubit``), an alternative encoding.
+        gkp: GKP qubit (``physics.gkp.GKPQubit``), an alternative encoding.
+    """
+
+    atom: AtomSection = field(default_factory=AtomSection)
+    laser: LaserSection = field(default_factory=LaserSection)
+    cavity: CavitySection = field(default_factory=CavitySection)
+    link: PhotonicLink = field(default_factory=_reference_link)
+    gate2q: Gate2QSection = field(default_factory=Gate2QSection)
+    readout: ReadoutSection = field(default_factory=ReadoutSection)
+    memory: MemorySection = field(default_factory=MemorySection)
+    timing: TimingSection = field(default_factory=TimingSection)
+    cat: CatQubit = field(default_factory=_reference_cat)
+    gkp: GKPQubit = field(default_factory=_reference_gkp)
+
+
+REFERENCE_DEVICE = Device()
+"""The documented QuantaCore reference device (see each section's docstring)."""
+
+
+def _section_fields(section_type: type) -> dict[str, Any]:
+    hints = typing.get_type_hints(section_type)
+    return {f.name: hints[f.name] for f in dataclasses.fields(section_type) if f.init}
+
+
+def parameter_paths(device: Device = REFERENCE_DEVICE) -> list[str]:
+    """Every settable dotted parameter path, e.g. ``["atom.decay_rate", ...]``."""
+    paths = []
+    for sec in dataclasses.fields(Device):
+        paths += [f"{sec.name}.{name}" for name in _section_fields(type(getattr(device, sec.name)))]
+    return paths
+
+
+def _nearest(name: str, options: list[str], *, prefix: str = "") -> str:
+    close = difflib.get_close_matches(name, options, n=3, cutoff=0.5)
+    return f" (did you mean {', '.join(prefix + c for c in close)}?)" if close else ""
+
+
+def _coerce(path: str, value: Any, hint: Any) -> Any:
+    """Check/convert one value against its annotated type; ValueError names the path."""
+    origin_args = typing.get_args(hint)
+    allowed = set(origin_args) if origin_args else {hint}
+    if value is None and type(None) in allowed:
+        return None
+    if isinstance(value, bool):
+        if bool in allowed:
+            return value
+    elif isinstance(value, int) and int in allowed:
+        return value
+    elif isinstance(value, int | float) and float in allowed:
+        return float(value)
+    elif isinstance(value, str) and str in allowed:
+        return value
+    names = " or ".join(sorted(t.__name__ for t in allowed if t is not type(None)))
+    raise ValueError(f"{path} = {value!r}: must be of type {names}")
+
+
+def _build_section(name: str, section_type: type, base: Any, values: Mapping[str, Any]) -> Any:
+    known = _section_fields(section_type)
+    for key in values:
+        if key not in known:
+            raise ValueError(f"unknown key '{name}.{key}'"
+                             f"{_nearest(key, list(known), prefix=name + '.')}; "
+                             f"known keys in [{name}]: {', '.join(known)}")
+    kwargs = {k: getattr(base, k) for k in known}
+    for key, value in values.items():
+        kwargs[key] = _coerce(f"{name}.{key}", value, known[key])
+    try:
+        return section_type(**kwargs)
+    except ValueError as exc:
+        msg = str(exc)
+        return _raise_prefixed(name, msg)
+
+
+def _raise_prefixed(section: str, msg: str) -> typing.NoReturn:
+    raise ValueError(f"{section}.{msg}" if not msg.startswith(f"{section}.") else msg)
+
+
+def device_from_dict(data: Mapping[str, Any], *, base: Device = REFERENCE_DEVICE) -> Device:
+    """Build a device from nested section tables, starting from ``base``.
+
+    Args:
+        data: ``{"cavity": {"g": 150.0}, ...}``; sections and keys not given keep ``base``.
+        base: the device whose values fill in what ``data`` leaves out.
+
+    Raises:
+        ValueError: on an unknown section or key (naming the nearest valid ones), a value of
+            the wrong type, or a value out of range; the message starts with the dotted path.
+    """
+    sections = {f.name: f for f in dataclasses.fields(Device)}
+    updates = {}
+    for name, values in data.items():
+        if name not in sections:
+            raise ValueError(f"unknown section '{name}'{_nearest(name, list(sections))}; "
+                             f"known sections: {', '.join(sections)}")
+        if not isinstance(values, Mapping):
+            raise ValueError(f"{name} = {values!r}: must be a table of parameters "
+                             f"([{name}] in TOML)")
+        current = getattr(base, name)
+        updates[name] = _build_section(name, type(current), current, values)
+    return dataclasses.replace(base, **updates)
+
+
+def with_overrides(device: Device, overrides: Mapping[str, Any]) -> Device:
+    """A copy of ``device`` with dotted-path overrides, e.g. ``{"cavity.g": 150.0}``.
+
+    Raises:
+        ValueError: on a path that is not ``section.key`` (naming the nearest valid paths), or
+            an invalid value.
+    """
+    nested: dict[str, dict[str, Any]] = {}
+    paths = parameter_paths(device)
+    for path, value in overrides.items():
+        if path.count(".") != 1:
+            raise ValueError(f"unknown parameter '{path}'{_nearest(path, paths)}: a parameter "
+                             "path is section.key")
+        section, key = path.split(".")
+        nested.setdefault(section, {})[key] = value
+    return device_from_dict(nested, base=device)
+
+
+def device_to_dict(device: Device) -> dict[str, dict[str, Any]]:
+    """Nested plain dict of every parameter (round-trips through ``device_from_dict``)."""
+    return {f.name: dataclasses.asdict(getattr(device, f.name)) for f in dataclasses.fields(Device)}

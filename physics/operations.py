@@ -1,0 +1,278 @@
+"""From a ``Device`` to each circuit operation's Pauli + loss channel, with the figures behind it.
+
+Operations (``OPERATIONS``):
+
+* ``gate_1q``: the double-STIRAP X gate (``physics.gates``), simulated with qutip on 4 levels,
+  restricted to the qubit, frame-corrected by a ``Calibration`` and Pauli-twirled
+  (``physics.extraction``). Scattering out of the gate levels is leakage; the atom is repumped,
+  so it appears as depolarisation.
+* ``gate_2q``: the photon-mediated gate: V-STIRAP emission (``physics.cavity``) into the link
+  (``physics.links``), repeated until a herald or ``gate2q.max_attempts`` (then a *heralded*
+  erasure), followed by a local STIRAP gate on each qubit and memory decoherence during the
+  attempts. The channel applies to each of the two qubits independently.
+* ``measure``: state-selective readout, |1⟩ emits a cavity photon and |0⟩ stays dark, repeated
+  ``readout.repetitions`` times; the channel is an X flip before a perfect measurement with
+  probability ½(P(0|1) + P(1|0)).
+* ``reset``: STIRAP pumping |1⟩ → |0⟩ repeated ``memory.reset_repetitions`` times; an X after a
+  perfect reset with probability ½(1 − η_STIRAP)^repetitions.
+* ``idle``: memory decoherence (T1 amplitude damping and pure dephasing) over one circuit layer.
+
+Calibration (DESIGN.md): deterministic frame phases of the STIRAP gate (dark-state signs,
+dynamic phases) are cancelled by virtual-Z rotations fixed by ``calibrate(device)``. Extracting
+a *drifted* device with the calibration of the nominal one shows the drift as coherent error.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import Any
+
+from physics.cat import cat_channel, cat_rates, flip_probability
+from physics.cavity import CavityQED, default_pump, emit_photon
+from physics.channel import Channel
+from physics.device import Device
+from physics.extraction import (
+    FrameCorrection,
+    amplitude_damping,
+    calibrate_frame,
+    extract_channel,
+    restrict_to_qubit,
+)
+from physics.gates import X_GATE, StirapGate, stirap_gate_process
+from physics.gkp import gkp_channel, gkp_error_probability, gkp_sigma
+from physics.levels import ThreeLevelSystem
+from physics.links import link_channel
+from physics.pulses import StirapPulses
+from physics.stirap import simulate_stirap
+
+__all__ = [
+    "OPERATIONS",
+    "Calibration",
+    "Extraction",
+    "OperationChannel",
+    "calibrate",
+    "cavity_model",
+    "extract_operations",
+    "gate_system",
+    "memory_channel",
+    "stirap_gate",
+]
+
+OPERATIONS: tuple[str, ...] = ("gate_1q", "gate_2q", "measure", "reset", "idle")
+
+
+@dataclass(frozen=True)
+class Calibration:
+    """What a calibration fixes at calibration time and keeps while the device drifts.
+
+    Attributes:
+        gate_frame: virtual-Z frame of the single-qubit STIRAP gate.
+    """
+
+    gate_frame: FrameCorrection
+
+
+@dataclass(frozen=True)
+class OperationChannel:
+    """One operation's channel and the numbers behind it.
+
+    Attributes:
+        name: operation name, one of ``OPERATIONS``.
+        channel: the Pauli + loss channel (unheralded loss already folded into depolarisation;
+            ``channel.p_loss`` is heralded erasure).
+        duration: operation time (µs).
+        coherent_angle: residual coherent rotation of the error process (rad), 0 if none.
+    """
+
+    name: str
+    channel: Channel
+    duration: float
+    coherent_angle: float = 0.0
+
+
+@dataclass(frozen=True)
+class Extraction:
+    """Result of ``extract_operations``.
+
+    Attributes:
+        operations: operation name → ``OperationChannel``, in ``OPERATIONS`` order.
+        figures: named physical figures (floats), e.g. ``cooperativity``.
+        bosonic: channels of the alternative encodings per cycle: ``cat``, ``gkp``.
+    """
+
+    operations: MappingProxyType
+    figures: MappingProxyType
+    bosonic: MappingProxyType = field(default_factory=lambda: MappingProxyType({}))
+
+    def to_json_dict(self) -> dict[str, Any]:
+        """The result as plain JSON-ready data.
+
+        Returns:
+            ``{"operations": {name: {"px", "py", "pz", "erasure"}}, "figures": {name: float},
+            "bosonic": {"cat": {...}, "gkp": {...}}}``.
+        """
+
+        def ch(c: Channel) -> dict[str, float]:
+            return {"px": c.px, "py": c.py, "pz": c.pz, "erasure": c.p_loss if c.heralded else 0.0}
+
+        return {
+            "operations": {k: ch(v.channel) for k, v in self.operations.items()},
+            "figures": {k: float(v) for k, v in self.figures.items()},
+            "bosonic": {k: ch(v) for k, v in self.bosonic.items()},
+        }
+
+
+def gate_system(device: Device) -> ThreeLevelSystem:
+    """The Λ system of the STIRAP gate and reset from the device's atom and laser sections."""
+    return ThreeLevelSystem(
+        kind="lambda",
+        gamma=device.atom.decay_rate,
+        loss_fraction=device.atom.loss_fraction,
+        dephasing=device.atom.raman_dephasing,
+        detuning_1ph=device.laser.detuning_1ph,
+        detuning_2ph=device.laser.detuning_2ph,
+    )
+
+
+def _pulses(device: Device) -> StirapPulses:
+    las = device.laser
+    return StirapPulses.counterintuitive(
+        amplitude=las.pump_amplitude, stokes_amplitude=las.stokes_amplitude, width=las.width,
+        delay=las.delay, shape=las.shape, rise=las.rise,
+    )
+
+
+def stirap_gate(device: Device) -> StirapGate:
+    """The double-STIRAP X gate of ``device``."""
+    return StirapGate(pulses=_pulses(device), gap=device.laser.gap)
+
+
+def cavity_model(device: Device) -> CavityQED:
+    """Cavity QED of the device: γ (field half-width) = Γ/2 from ``atom.decay_rate``."""
+    return CavityQED(g=device.cavity.g, kappa=device.cavity.kappa,
+                     gamma=device.atom.decay_rate / 2, n_fock=device.cavity.n_fock)
+
+
+def memory_channel(device: Device, duration: float) -> Channel:
+    """Memory decoherence over ``duration`` µs.
+
+    Amplitude damping (T1), then pure dephasing with 1/Tφ = 1/T2 − 1/(2·T1), so the coherence
+    decays as exp(−t/T2) overall.
+    """
+    t1, t2 = device.memory.t1, device.memory.t2
+    damping = amplitude_damping(-math.expm1(-duration / t1))
+    rate_phi = max(0.0, 1.0 / t2 - 0.5 / t1)
+    pz = -0.5 * math.expm1(-duration * rate_phi)
+    return damping.then(Channel(0.0, 0.0, pz))
+
+
+def _gate_qubit_process(device: Device):
+    return restrict_to_qubit(stirap_gate_process(gate_system(device), stirap_gate(device)), (0, 1))
+
+
+def calibrate(device: Device) -> Calibration:
+    """Calibrate ``device`` as it is now: fit the STIRAP gate's virtual-Z frame."""
+    return Calibration(gate_frame=calibrate_frame(_gate_qubit_process(device), ideal=X_GATE))
+
+
+def extract_operations(device: Device, *, calibration: Calibration | None = None) -> Extraction:
+    """Every operation's channel for ``device``.
+
+    Args:
+        device: the device (e.g. ``REFERENCE_DEVICE`` with overrides).
+        calibration: the calibration in force. ``None`` calibrates ``device`` itself (a freshly
+            calibrated device); pass the nominal device's calibration to see a drift.
+
+    Returns:
+        The channels in ``OPERATIONS`` order, the figures behind them and the bosonic
+        encodings' per-cycle channels.
+    """
+    figures: dict[str, float] = {}
+    ops: dict[str, OperationChannel] = {}
+
+    # single-qubit STIRAP gate
+    gate = stirap_gate(device)
+    process = _gate_qubit_process(device)
+    frame = calibration.gate_frame if calibration is not None else calibrate_frame(
+        process, ideal=X_GATE)
+    ext = extract_channel(process, ideal=X_GATE, frame=frame)
+    ch1 = ext.channel.with_loss_as_depolarizing()
+    ops["gate_1q"] = OperationChannel("gate_1q", ch1, gate.duration, ext.coherent_angle)
+    figures["gate_1q_fidelity"] = ext.average_fidelity
+    figures["gate_1q_leakage"] = ext.leakage
+    figures["gate_1q_coherent_angle"] = ext.coherent_angle
+    figures["gate_1q_duration_us"] = gate.duration
+
+    # STIRAP population transfer (used by reset)
+    transfer = simulate_stirap(gate_system(device), _pulses(device), backend="numba")
+    figures["stirap_transfer_efficiency"] = transfer.efficiency
+    figures["stirap_loss"] = transfer.loss
+
+    # cavity emission
+    cav = cavity_model(device)
+    try:
+        pump = default_pump(cav, duration=device.cavity.pump_duration)
+    except ValueError as exc:  # name the device parameter, not the function argument
+        reason = str(exc).split(": ", 1)[-1]
+        duration = device.cavity.pump_duration
+        raise ValueError(f"cavity.pump_duration = {duration}: {reason}") from None
+    emission = emit_photon(cav, pump)
+    window = float(emission.times[-1] - emission.times[0])
+    if window > device.gate2q.attempt_time:
+        raise ValueError(
+            f"gate2q.attempt_time = {device.gate2q.attempt_time}: must be >= the emission window "
+            f"{window:.3g} µs (cavity.pump_duration plus the cavity ring-down)")
+    figures["emission_window_us"] = window
+    figures["cooperativity"] = cav.cooperativity
+    figures["emission_efficiency"] = emission.efficiency
+    figures["emission_adiabatic_limit"] = 2 * cav.cooperativity / (2 * cav.cooperativity + 1)
+
+    # photon-mediated two-qubit gate
+    link = device.link
+    res = link_channel(link, emission_efficiency=emission.efficiency,
+                       scheme=device.gate2q.scheme, max_attempts=device.gate2q.max_attempts)
+    figures["link_efficiency"] = link.transmission
+    figures["gate_2q_success_per_attempt"] = res.success_probability
+    figures["gate_2q_expected_attempts"] = res.expected_attempts
+    t2q = res.expected_attempts * device.gate2q.attempt_time + gate.duration
+    ch2 = res.channel.then(ch1).then(memory_channel(device, t2q))
+    ops["gate_2q"] = OperationChannel("gate_2q", ch2, t2q)
+    figures["gate_2q_duration_us"] = t2q
+
+    # readout
+    ro = device.readout
+    eta_click = emission.efficiency * link.coupling_efficiency * ro.detector_efficiency
+    p_miss = (1 - eta_click) ** ro.repetitions
+    p_dark = -math.expm1(ro.repetitions * math.log1p(-ro.dark_count_probability))
+    figures["readout_click_efficiency"] = eta_click
+    figures["readout_p0_given_1"] = p_miss
+    figures["readout_p1_given_0"] = p_dark
+    t_ro = ro.repetitions * device.gate2q.attempt_time
+    ops["measure"] = OperationChannel("measure", Channel(0.5 * (p_miss + p_dark), 0.0, 0.0), t_ro)
+
+    # reset
+    reps = device.memory.reset_repetitions
+    p_reset = 0.5 * (1 - min(1.0, transfer.efficiency)) ** reps
+    t_reset = reps * (transfer.times[-1] - transfer.times[0])
+    ops["reset"] = OperationChannel("reset", Channel(p_reset, 0.0, 0.0), t_reset)
+
+    # idle over one layer
+    t_layer = device.timing.layer_time
+    ops["idle"] = OperationChannel("idle", memory_channel(device, t_layer), t_layer)
+
+    # alternative encodings
+    rates = cat_rates(device.cat)
+    t_cat = device.timing.cat_cycle_time
+    figures["cat_bit_flip_per_cycle"] = flip_probability(rates.bit_flip_rate, t_cat)
+    figures["cat_phase_flip_per_cycle"] = flip_probability(rates.phase_flip_rate, t_cat)
+    figures["gkp_sigma"] = gkp_sigma(device.gkp)
+    figures["gkp_p_error"] = gkp_error_probability(figures["gkp_sigma"])
+    bosonic = {"cat": cat_channel(device.cat, duration=t_cat), "gkp": gkp_channel(device.gkp)}
+
+    return Extraction(
+        operations=MappingProxyType(ops),
+        figures=MappingProxyType(figures),
+        bosonic=MappingProxyType(bosonic),
+    )
