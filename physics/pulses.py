@@ -123,9 +123,10 @@ class Pulse:
 
 @dataclass(frozen=True)
 class StirapPulses:
-    """A pump/Stokes pulse pair. The pump drives initial↔intermediate, the Stokes
-    intermediate↔target. Counter-intuitive order (Stokes first) transfers population
-    adiabatically through the dark state.
+    """A pump/Stokes pulse pair.
+
+    The pump drives initial↔intermediate, the Stokes intermediate↔target. Counter-intuitive
+    order (Stokes first) transfers population adiabatically through the dark state.
     """
 
     pump: Pulse
