@@ -6,7 +6,13 @@ import pytest
 
 from physics.channel import Channel
 from physics.device import REFERENCE_DEVICE, with_overrides
-from physics.operations import OPERATIONS, calibrate, extract_operations, memory_channel
+from physics.operations import (
+    OPERATIONS,
+    calibrate,
+    extract_operations,
+    memory_channel,
+    stirap_gate,
+)
 
 
 @pytest.fixture(scope="module")
@@ -79,7 +85,12 @@ def test_drift_after_calibration_shows_as_coherent_error(reference, nominal_cali
         refit = extract_operations(drifted).operations["gate_1q"].channel.p_error
         assert refit <= op.channel.p_error + 1e-12
     assert base < errors[0] < errors[1] < errors[2]
-    assert angles == sorted(angles) and angles[-1] > 0.1
+    # closed form: the bright part waits in |a⟩ between the two transfers, whose centres are
+    # one pulse-pair length (t_span) + gap apart, so the rotation angle is δ·(t_pair + gap)
+    t0, t1 = stirap_gate(REFERENCE_DEVICE).pulses.t_span
+    dwell = (t1 - t0) + REFERENCE_DEVICE.laser.gap
+    for delta, angle in zip((0.02, 0.05, 0.1), angles, strict=True):
+        assert angle == pytest.approx(delta * dwell, rel=1e-3)
     # the error is coherent: the twirled probability follows sin²(θ/2) of the reported angle
     assert errors[-1] - base == pytest.approx(math.sin(angles[-1] / 2) ** 2, rel=0.1)
 
