@@ -1,0 +1,123 @@
+"""STIRAP backends side by side: qutip (sequential) vs numba (batched, parallel).
+
+Run as ``python -m bench.bench_stirap`` (or ``python bench/bench_stirap.py``) from the repository
+root. Draws ``--points`` random parameter points (seeded): Λ and ladder, one- and two-photon
+detunings, excited / top-state decay with random sink fraction, dephasing, all three pulse shapes.
+Times ``stirap_efficiency_batch`` on the same batch with both backends. numba's JIT compilation is
+excluded: the kernels are warmed up on a 2-point batch first. Also times one ``stirap_process``
+call per backend (mean over several points). Prints one table on stdout; progress on stderr.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+
+import numpy as np
+
+if __package__ in (None, ""):  # run as a script: make the repository root importable
+    sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+from physics.levels import ThreeLevelSystem  # noqa: E402
+from physics.pulses import SHAPES, StirapPulses  # noqa: E402
+from physics.stirap import stirap_efficiency_batch, stirap_process  # noqa: E402
+
+
+def draw_points(rng: np.random.Generator, n: int):
+    """n random (system, pulses) points; rates in rad/µs, times in µs."""
+    systems, pulses = [], []
+    for i in range(n):
+        kind = ("lambda", "ladder")[i % 2]
+        shape = SHAPES[(i // 2) % len(SHAPES)]
+        amp = rng.uniform(50.0, 200.0)
+        systems.append(ThreeLevelSystem(
+            kind=kind,
+            gamma=rng.uniform(0.0, 40.0),
+            loss_fraction=rng.uniform(0.0, 1.0),
+            gamma_top=rng.uniform(0.0, 5.0) if kind == "ladder" else 0.0,
+            dephasing=rng.uniform(0.0, 5.0),
+            detuning_1ph=rng.uniform(-60.0, 60.0),
+            detuning_2ph=rng.uniform(-8.0, 8.0),
+        ))
+        if shape == "gaussian":
+            width = rng.uniform(0.1, 0.3)
+            delay, rise = width * rng.uniform(0.6, 1.4), 0.0
+        else:
+            width = rng.uniform(0.4, 1.0)
+            delay = width * rng.uniform(0.15, 0.4)
+            rise = width * rng.uniform(0.1, 0.45) if shape == "flattop" else 0.0
+        pulses.append(StirapPulses.counterintuitive(
+            amplitude=amp, width=width, delay=delay, shape=shape, rise=rise,
+            stokes_amplitude=amp * rng.uniform(0.7, 1.3)))
+    return systems, pulses
+
+
+def _best_of(fn, repeats: int) -> float:
+    best = float("inf")
+    for _ in range(repeats):
+        t0 = time.perf_counter()
+        fn()
+        best = min(best, time.perf_counter() - t0)
+    return best
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--points", type=int, default=256, help="batch size (default 256)")
+    parser.add_argument("--seed", type=int, default=2024, help="RNG seed (default 2024)")
+    parser.add_argument("--process-points", type=int, default=8,
+                        help="points over which the process time per call is averaged")
+    args = parser.parse_args(argv)
+
+    systems, pulses = draw_points(np.random.default_rng(args.seed), args.points)
+    print("warming up numba (JIT compile, excluded from timings) ...", file=sys.stderr)
+    stirap_efficiency_batch(systems[:2], pulses[:2], backend="numba")
+    stirap_process(systems[0], pulses[0], backend="numba")
+    stirap_process(systems[0], pulses[0], backend="qutip")
+
+    print(f"qutip: {args.points} points sequentially ...", file=sys.stderr)
+    t0 = time.perf_counter()
+    eff_q, loss_q = stirap_efficiency_batch(systems, pulses, backend="qutip")
+    t_qutip = time.perf_counter() - t0
+
+    print("numba: batched ...", file=sys.stderr)
+    t_numba = _best_of(lambda: stirap_efficiency_batch(systems, pulses, backend="numba"), 3)
+    eff_n, loss_n = stirap_efficiency_batch(systems, pulses, backend="numba")
+
+    k = min(args.process_points, args.points)
+    print(f"process: {k} points per backend ...", file=sys.stderr)
+    t0 = time.perf_counter()
+    s_q = [stirap_process(systems[i], pulses[i], backend="qutip") for i in range(k)]
+    t_proc_q = (time.perf_counter() - t0) / k
+    t_proc_n = sum(_best_of(lambda i=i: stirap_process(systems[i], pulses[i], backend="numba"), 3)
+                   for i in range(k)) / k
+    s_n = [stirap_process(systems[i], pulses[i], backend="numba") for i in range(k)]
+    d_proc = max(float(np.abs(a - b).max()) for a, b in zip(s_n, s_q, strict=True))
+
+    d_eff = float(np.abs(eff_n - eff_q).max())
+    d_loss = float(np.abs(loss_n - loss_q).max())
+    ratio = t_qutip / t_numba
+    rows = [
+        ("points", f"{args.points}"),
+        ("qutip time (sequential)", f"{t_qutip:.3f} s"),
+        ("numba time (batched, prange)", f"{t_numba * 1e3:.2f} ms"),
+        ("throughput ratio numba/qutip", f"{ratio:.0f}x"),
+        ("max |Δ efficiency|", f"{d_eff:.2e}"),
+        ("max |Δ loss|", f"{d_loss:.2e}"),
+        (f"process time per call, qutip ({k} pts)", f"{t_proc_q * 1e3:.2f} ms"),
+        (f"process time per call, numba ({k} pts)", f"{t_proc_n * 1e3:.3f} ms"),
+        ("process max |ΔS| (entries)", f"{d_proc:.2e}"),
+        ("numba threads", f"{__import__('numba').get_num_threads()}"),
+    ]
+    width = max(len(r[0]) for r in rows)
+    print(f"{'quantity':<{width}}  value")
+    print(f"{'-' * width}  {'-' * 12}")
+    for name, value in rows:
+        print(f"{name:<{width}}  {value}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
