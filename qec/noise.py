@@ -1,0 +1,424 @@
+"""``NoiseModel``: per-operation Pauli channels plus heralded erasure, inserted into stim circuits.
+
+A noiseless circuit (stim's generated memory circuits, or the builders in ``qec.codes``) gets:
+
+* after every single-qubit gate (``H``, ``S``, ...): ``PAULI_CHANNEL_1(px, py, pz)`` on its
+  targets (``gate_1q``);
+* after every two-qubit gate (``CX``, ``CZ``, ``XCX``...): ``PAULI_CHANNEL_2`` with the 15
+  probabilities of ``gate_2q`` on each target pair (a product of single-qubit channels, the
+  depolarizing channel, or a bias-preserving channel);
+* heralded erasure after the gates that can lose a photon (``gate_1q.erasure``,
+  ``gate_2q.erasure``, per qubit): ``HERALDED_ERASE(p)`` followed by a ``DETECTOR`` on its herald
+  whose coordinates start with ``HERALD_COORD`` (−1): ``DETECTOR(-1, qubit, k) rec[-1]``;
+* measurements: the result flips with probability ``measure.px`` (stim's own ``M(p)``,
+  ``MX(p)``...: a classical flip of the recorded bit, whatever the basis);
+* resets: after ``R`` an ``X_ERROR(reset.px)``, after ``RX`` a ``Z_ERROR(reset.px)``, after ``RY``
+  an ``X_ERROR``: the prepared state is flipped with probability ``reset.px``;
+* idle: at every ``TICK``, ``PAULI_CHANNEL_1`` of ``idle`` on every qubit of the circuit that no
+  operation touched since the previous ``TICK``.
+
+Noise channels already in the circuit (e.g. code-specific data noise inserted by a builder) are
+kept. The circuit is flattened (``REPEAT`` blocks unrolled) so that every inserted herald can be
+given an absolute position; every later ``rec[-k]`` look-back is remapped.
+
+Normalisation of the figures built on these circuits: a "shot" is one memory experiment of
+``rounds`` rounds; the logical error per shot P_L is what sinter counts; the logical error *per
+round* is ε = (1 − (1 − 2·P_L)^(1/rounds))/2, the per-round flip probability that compounds to
+P_L (``qec.stats``).
+
+Heralded circuits must have their DEM built with ``approximate_disjoint_errors=True``, and must
+be *sampled from the circuit*, never from the DEM (the DEM's disjoint approximation of the herald
+correlations is fine for decoding, not for sampling).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import asdict, dataclass, field, replace
+from typing import Any
+
+import numpy as np
+import stim
+
+__all__ = [
+    "HERALD_COORD",
+    "PAULI2_ORDER",
+    "NoiseModel",
+    "OpNoise",
+    "TwoQubitNoise",
+    "herald_detectors",
+]
+
+HERALD_COORD = -1.0
+"""First coordinate of every herald ``DETECTOR``: ``DETECTOR(-1, qubit, k)``."""
+
+PAULI2_ORDER: tuple[str, ...] = tuple(
+    a + b for a in "IXYZ" for b in "IXYZ" if a + b != "II"
+)
+"""Order of the 15 two-qubit Pauli probabilities, as stim's ``PAULI_CHANNEL_2`` takes them."""
+
+_ONE_QUBIT_KINDS = ("gate_1q", "measure", "reset", "idle")
+
+
+def _prob(name: str, value: Any) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+        raise ValueError(f"{name} = {value!r}: must be a probability in [0, 1]")
+    if not (0.0 <= value <= 1.0):
+        raise ValueError(f"{name} = {value}: must be in [0, 1]")
+    return float(value)
+
+
+@dataclass(frozen=True)
+class OpNoise:
+    """Single-qubit Pauli channel plus heralded erasure of one operation kind.
+
+    Attributes:
+        px: probability of X (for ``measure``: of a flipped result; for ``reset``: of a
+            flipped prepared state), in [0, 1].
+        py: probability of Y, in [0, 1].
+        pz: probability of Z, in [0, 1].
+        erasure: probability of a heralded erasure (photon loss flagged by the hardware), in
+            [0, 1]; the erased qubit is left in a random Pauli frame (I, X, Y, Z with ¼ each).
+    """
+
+    px: float = 0.0
+    py: float = 0.0
+    pz: float = 0.0
+    erasure: float = 0.0
+
+    def __post_init__(self) -> None:
+        for name in ("px", "py", "pz", "erasure"):
+            object.__setattr__(self, name, _prob(name, getattr(self, name)))
+        if self.px + self.py + self.pz > 1 + 1e-12:
+            raise ValueError(f"px + py + pz = {self.px + self.py + self.pz}: must be <= 1")
+
+    @classmethod
+    def depolarizing(cls, p: float) -> OpNoise:
+        """X, Y, Z each with probability p/3 (stim's ``DEPOLARIZE1(p)``)."""
+        p = _prob("p", p)
+        return cls(p / 3, p / 3, p / 3)
+
+    @property
+    def p_pauli(self) -> float:
+        """Total Pauli probability px + py + pz."""
+        return self.px + self.py + self.pz
+
+    @property
+    def is_zero(self) -> bool:
+        """True when the channel does nothing."""
+        return self.p_pauli == 0 and self.erasure == 0
+
+    def scaled(self, factor: float) -> OpNoise:
+        """Every probability multiplied by ``factor`` (clipped to stay a valid channel)."""
+        s = max(0.0, factor)
+        total = self.p_pauli * s
+        shrink = 1.0 if total <= 1 else 1.0 / total
+        return OpNoise(self.px * s * shrink, self.py * s * shrink, self.pz * s * shrink,
+                       min(1.0, self.erasure * s))
+
+
+@dataclass(frozen=True)
+class TwoQubitNoise:
+    """Two-qubit Pauli channel plus per-qubit heralded erasure of a two-qubit gate.
+
+    Attributes:
+        probs: the 15 probabilities of ``IX, IY, IZ, XI, ..., ZZ`` (``PAULI2_ORDER``), each in
+            [0, 1], summing to ≤ 1.
+        erasure: heralded-erasure probability of each of the two qubits, in [0, 1].
+    """
+
+    probs: tuple[float, ...] = (0.0,) * 15
+    erasure: float = 0.0
+
+    def __post_init__(self) -> None:
+        probs = tuple(self.probs)
+        if len(probs) != 15:
+            raise ValueError(f"probs has {len(probs)} entries: must have 15 "
+                             f"({', '.join(PAULI2_ORDER)})")
+        probs = tuple(_prob(f"probs[{PAULI2_ORDER[i]}]", p) for i, p in enumerate(probs))
+        if sum(probs) > 1 + 1e-12:
+            raise ValueError(f"sum(probs) = {sum(probs)}: must be <= 1")
+        object.__setattr__(self, "probs", probs)
+        object.__setattr__(self, "erasure", _prob("erasure", self.erasure))
+
+    @classmethod
+    def depolarizing(cls, p: float) -> TwoQubitNoise:
+        """Each of the 15 non-identity Paulis with probability p/15 (stim's ``DEPOLARIZE2``)."""
+        p = _prob("p", p)
+        return cls((p / 15,) * 15)
+
+    @classmethod
+    def product(cls, a: OpNoise, b: OpNoise | None = None) -> TwoQubitNoise:
+        """Independent single-qubit channels on the two qubits.
+
+        Args:
+            a: channel of the first qubit.
+            b: channel of the second qubit (default: ``a``).
+
+        Returns:
+            Their product; the erasure is the larger of the two.
+        """
+        b = a if b is None else b
+        pa = {"I": 1 - a.p_pauli, "X": a.px, "Y": a.py, "Z": a.pz}
+        pb = {"I": 1 - b.p_pauli, "X": b.px, "Y": b.py, "Z": b.pz}
+        return cls(tuple(pa[k[0]] * pb[k[1]] for k in PAULI2_ORDER), max(a.erasure, b.erasure))
+
+    @classmethod
+    def from_dict_of_paulis(cls, probs: dict[str, float], *, erasure: float = 0.0) -> TwoQubitNoise:
+        """From ``{"ZI": p1, "IZ": p2, "ZZ": p3}`` (missing Paulis are 0).
+
+        Raises:
+            ValueError: on a key that is not a two-qubit Pauli label.
+        """
+        bad = [k for k in probs if k not in PAULI2_ORDER]
+        if bad:
+            raise ValueError(f"unknown two-qubit Pauli {bad[0]!r}: must be one of "
+                             f"{', '.join(PAULI2_ORDER)}")
+        return cls(tuple(float(probs.get(k, 0.0)) for k in PAULI2_ORDER), erasure)
+
+    @property
+    def p_pauli(self) -> float:
+        """Total probability of a non-identity Pauli."""
+        return float(sum(self.probs))
+
+    @property
+    def is_zero(self) -> bool:
+        """True when the channel does nothing."""
+        return self.p_pauli == 0 and self.erasure == 0
+
+    def scaled(self, factor: float) -> TwoQubitNoise:
+        """Every probability multiplied by ``factor`` (clipped to stay a valid channel)."""
+        s = max(0.0, factor)
+        total = self.p_pauli * s
+        shrink = 1.0 if total <= 1 else 1.0 / total
+        return TwoQubitNoise(tuple(p * s * shrink for p in self.probs),
+                             min(1.0, self.erasure * s))
+
+
+_MEASURE = {"M", "MX", "MY", "MR", "MRX", "MRY", "MZ", "MRZ"}
+_RESET_FLIP = {"R": "X_ERROR", "RZ": "X_ERROR", "RX": "Z_ERROR", "RY": "X_ERROR"}
+_ANNOTATIONS = {"DETECTOR", "OBSERVABLE_INCLUDE", "QUBIT_COORDS", "SHIFT_COORDS", "TICK",
+                "MPAD"}
+
+
+@dataclass(frozen=True)
+class NoiseModel:
+    """Noise of each operation kind of a circuit.
+
+    Attributes:
+        gate_1q: after single-qubit gates.
+        gate_2q: after two-qubit gates (``TwoQubitNoise``).
+        measure: ``px`` = measurement flip probability (``py``, ``pz``, ``erasure`` must be 0).
+        reset: ``px`` = probability that the prepared state is flipped (others must be 0).
+        idle: per ``TICK`` layer on every qubit not acted on in that layer.
+    """
+
+    gate_1q: OpNoise = field(default_factory=OpNoise)
+    gate_2q: TwoQubitNoise = field(default_factory=TwoQubitNoise)
+    measure: OpNoise = field(default_factory=OpNoise)
+    reset: OpNoise = field(default_factory=OpNoise)
+    idle: OpNoise = field(default_factory=OpNoise)
+
+    def __post_init__(self) -> None:
+        for kind in ("measure", "reset"):
+            op = getattr(self, kind)
+            if op.py or op.pz or op.erasure:
+                raise ValueError(f"{kind}: only px (a flip probability) is meaningful; got "
+                                 f"py = {op.py}, pz = {op.pz}, erasure = {op.erasure}")
+        if self.idle.erasure:
+            raise ValueError(f"idle.erasure = {self.idle.erasure}: idle qubits emit no photon, "
+                             "must be 0")
+
+    @classmethod
+    def uniform_depolarizing(cls, p: float) -> NoiseModel:
+        """The uniform model of stim's generated circuits.
+
+        Equals ``after_clifford_depolarization = before_measure_flip_probability =
+        after_reset_flip_probability = p`` (no idle noise).
+        """
+        return cls(gate_1q=OpNoise.depolarizing(p), gate_2q=TwoQubitNoise.depolarizing(p),
+                   measure=OpNoise(px=p), reset=OpNoise(px=p))
+
+    @property
+    def has_erasure(self) -> bool:
+        """True when any operation can be heralded-erased."""
+        return self.gate_1q.erasure > 0 or self.gate_2q.erasure > 0
+
+    def scaled(self, factor: float) -> NoiseModel:
+        """Every probability multiplied by ``factor`` (a noise-scale sweep)."""
+        return NoiseModel(*(getattr(self, k).scaled(factor) for k in
+                            ("gate_1q", "gate_2q", "measure", "reset", "idle")))
+
+    # --- serialisation -------------------------------------------------------------------
+    def to_dict(self) -> dict[str, Any]:
+        """Plain nested dict (JSON-ready); ``gate_2q.probs`` is a list of 15 floats."""
+        out = {k: asdict(getattr(self, k)) for k in _ONE_QUBIT_KINDS}
+        out["gate_2q"] = {"probs": list(self.gate_2q.probs), "erasure": self.gate_2q.erasure}
+        return out
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> NoiseModel:
+        """Inverse of ``to_dict``; missing kinds are noiseless.
+
+        Raises:
+            ValueError: on unknown kinds or keys, or invalid probabilities.
+        """
+        known = {"gate_1q", "gate_2q", "measure", "reset", "idle"}
+        unknown = sorted(set(data) - known)
+        if unknown:
+            raise ValueError(f"unknown noise kind {unknown[0]!r}: must be one of "
+                             f"{', '.join(sorted(known))}")
+        kwargs: dict[str, Any] = {}
+        for kind, values in data.items():
+            keys = {"probs", "erasure"} if kind == "gate_2q" else {"px", "py", "pz", "erasure"}
+            bad = sorted(set(values) - keys)
+            if bad:
+                raise ValueError(f"unknown key '{kind}.{bad[0]}': must be one of "
+                                 f"{', '.join(sorted(keys))}")
+            if kind == "gate_2q":
+                kwargs[kind] = TwoQubitNoise(tuple(values.get("probs", (0.0,) * 15)),
+                                             values.get("erasure", 0.0))
+            else:
+                kwargs[kind] = OpNoise(**values)
+        return cls(**kwargs)
+
+    def to_json(self) -> str:
+        """JSON text of ``to_dict``."""
+        return json.dumps(self.to_dict())
+
+    @classmethod
+    def from_json(cls, text: str) -> NoiseModel:
+        """Inverse of ``to_json``."""
+        return cls.from_dict(json.loads(text))
+
+    # --- insertion -----------------------------------------------------------------------
+    def noisy_circuit(self, circuit: stim.Circuit) -> stim.Circuit:
+        """A copy of ``circuit`` with this model's noise inserted (see the module docstring).
+
+        Args:
+            circuit: a (typically noiseless) circuit; existing noise is kept.
+
+        Returns:
+            A flattened circuit (no ``REPEAT``) with the same detectors and observables, plus
+            one herald detector per possible erasure.
+        """
+        out = stim.Circuit()
+        all_qubits = list(range(circuit.num_qubits))
+        touched: set[int] = set()
+        old_to_new: list[int] = []  # absolute measurement index map
+        n_new = 0
+        n_heralds = 0
+        for inst in circuit.flattened():
+            name = inst.name
+            targets = inst.targets_copy()
+            args = inst.gate_args_copy()
+            if name in ("DETECTOR", "OBSERVABLE_INCLUDE"):
+                new_targets = []
+                for t in targets:
+                    if t.is_measurement_record_target:
+                        absolute = len(old_to_new) + t.value
+                        new_targets.append(stim.target_rec(old_to_new[absolute] - n_new))
+                    else:
+                        new_targets.append(t)
+                out.append(name, new_targets, args)
+                continue
+            if name == "TICK":
+                if not self.idle.is_zero:
+                    idle = [q for q in all_qubits if q not in touched]
+                    if idle:
+                        _append_1q(out, idle, self.idle)
+                touched.clear()
+                out.append("TICK")
+                continue
+            if name in _ANNOTATIONS:
+                out.append(inst)
+                continue
+            data = stim.gate_data(name)
+            qubits = [t.value for t in targets if t.is_qubit_target]
+            touched.update(qubits)
+            if name in _MEASURE:
+                flip = self.measure.px
+                if flip and not args:
+                    args = [flip]
+                elif flip:
+                    args = [1 - (1 - args[0]) * (1 - flip) - args[0] * flip]
+                out.append(name, targets, args)
+                old_to_new.extend(range(n_new, n_new + len(qubits)))
+                n_new += len(qubits)
+                if name.startswith("MR") and self.reset.px:
+                    flip_gate = "Z_ERROR" if name == "MRX" else "X_ERROR"
+                    out.append(flip_gate, qubits, [self.reset.px])
+                continue
+            if data.produces_measurements:
+                # MPP, HERALDED_*, ...: pass through, keep the record aligned
+                out.append(inst)
+                k = stim.Circuit(str(inst)).num_measurements
+                old_to_new.extend(range(n_new, n_new + k))
+                n_new += k
+                continue
+            out.append(inst)
+            if name in _RESET_FLIP:
+                if self.reset.px:
+                    out.append(_RESET_FLIP[name], qubits, [self.reset.px])
+                continue
+            if data.is_noisy_gate or not data.is_unitary:
+                continue
+            if data.is_two_qubit_gate:
+                if self.gate_2q.p_pauli:
+                    _append_2q(out, targets, self.gate_2q)
+                erasure = self.gate_2q.erasure
+            elif data.is_single_qubit_gate:
+                g = self.gate_1q
+                if g.p_pauli:
+                    _append_1q(out, targets, g)
+                erasure = g.erasure
+            else:
+                continue
+            if erasure:
+                for q in qubits:
+                    out.append("HERALDED_ERASE", [q], [erasure])
+                    out.append("DETECTOR", [stim.target_rec(-1)], [HERALD_COORD, q, n_heralds])
+                    n_heralds += 1
+                    n_new += 1
+        return out
+
+    def with_(self, **changes: Any) -> NoiseModel:
+        """A copy with some kinds replaced, e.g. ``model.with_(idle=OpNoise(pz=1e-3))``."""
+        return replace(self, **changes)
+
+
+def _append_1q(out: stim.Circuit, targets: list, op: OpNoise) -> None:
+    """The cheapest exact stim instruction for a single-qubit Pauli channel.
+
+    DEPOLARIZE1 and X/Y/Z_ERROR are analysed exactly by stim; PAULI_CHANNEL_1 needs
+    ``approximate_disjoint_errors=True`` when a DEM is built.
+    """
+    px, py, pz = op.px, op.py, op.pz
+    if px == py == pz:
+        out.append("DEPOLARIZE1", targets, [3 * px])
+        return
+    nonzero = [(name, p) for name, p in (("X_ERROR", px), ("Y_ERROR", py), ("Z_ERROR", pz)) if p]
+    if len(nonzero) == 1:
+        out.append(nonzero[0][0], targets, [nonzero[0][1]])
+    else:
+        out.append("PAULI_CHANNEL_1", targets, [px, py, pz])
+
+
+def _append_2q(out: stim.Circuit, targets: list, op: TwoQubitNoise) -> None:
+    """DEPOLARIZE2 when all 15 probabilities are equal, else PAULI_CHANNEL_2."""
+    if max(op.probs) == min(op.probs):
+        out.append("DEPOLARIZE2", targets, [15 * op.probs[0]])
+    else:
+        out.append("PAULI_CHANNEL_2", targets, list(op.probs))
+
+
+def herald_detectors(dem: stim.DetectorErrorModel) -> np.ndarray:
+    """Indices of the herald detectors of a DEM (coordinates starting with ``HERALD_COORD``).
+
+    Returns:
+        Sorted int64 array of detector indices, shape (n_heralds,).
+    """
+    coords = dem.get_detector_coordinates()
+    return np.array(sorted(k for k, c in coords.items() if c and c[0] == HERALD_COORD),
+                    dtype=np.int64)
