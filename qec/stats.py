@@ -1,0 +1,167 @@
+"""Logical-error statistics: rates with binomial intervals, Λ, thresholds, projections.
+
+Per-shot and per-round rates with Wilson intervals, the suppression factor Λ, threshold
+crossings and the distance projected for a target logical error.
+
+Normalisation (used by every figure of the project):
+
+* per shot: P_L = errors / shots, one shot = one memory experiment of ``rounds`` rounds;
+* per round: ε = (1 − (1 − 2·P_L)^(1/rounds)) / 2, the per-round logical flip probability
+  which, compounded over ``rounds`` independent rounds, gives P_L (as
+  ``sinter.shot_error_rate_to_piece_error_rate``);
+* confidence intervals: Wilson score intervals on P_L (``scipy.stats.binomtest``), mapped
+  through the same monotone per-round transform;
+* Λ: ε_d ≈ A / Λ^((d+1)/2), so Λ = ε_d / ε_{d+2} (the suppression per distance step of 2),
+  fitted by least squares on log ε over all distances given.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from scipy import stats as _st
+
+__all__ = [
+    "LogicalRate",
+    "Suppression",
+    "fit_suppression",
+    "logical_rate",
+    "per_round",
+    "threshold_crossing",
+]
+
+
+def per_round(p_shot: float, rounds: int) -> float:
+    """Per-round logical error ε from the per-shot rate over ``rounds`` rounds.
+
+    Args:
+        p_shot: logical error per shot, in [0, 1]; values ≥ ½ map to ½ (fully randomised).
+        rounds: rounds per shot, ≥ 1.
+    """
+    if rounds < 1:
+        raise ValueError(f"rounds = {rounds}: must be >= 1")
+    if p_shot >= 0.5:
+        return 0.5
+    return 0.5 * (1.0 - (1.0 - 2.0 * max(p_shot, 0.0)) ** (1.0 / rounds))
+
+
+@dataclass(frozen=True)
+class LogicalRate:
+    """Logical error of one (code, distance, decoder, noise) point.
+
+    Attributes:
+        shots: shots taken.
+        errors: shots with a logical error.
+        rounds: rounds per shot.
+        per_shot: errors / shots.
+        per_shot_ci: (low, high) Wilson interval on ``per_shot``.
+        per_round: per-round logical error ε.
+        per_round_ci: (low, high) interval on ``per_round``.
+    """
+
+    shots: int
+    errors: int
+    rounds: int
+    per_shot: float
+    per_shot_ci: tuple[float, float]
+    per_round: float
+    per_round_ci: tuple[float, float]
+
+
+def logical_rate(*, shots: int, errors: int, rounds: int,
+                 confidence: float = 0.95) -> LogicalRate:
+    """Rates and intervals from counts.
+
+    Args:
+        shots: number of shots, ≥ 0 (0 gives NaN rates and a (0, 1) interval).
+        errors: logical errors, 0 ≤ errors ≤ shots.
+        rounds: rounds per shot, ≥ 1.
+        confidence: confidence level of the Wilson interval, in (0, 1).
+    """
+    if not 0 <= errors <= shots:
+        raise ValueError(f"errors = {errors}: must be in [0, shots = {shots}]")
+    if shots == 0:
+        return LogicalRate(0, 0, rounds, math.nan, (0.0, 1.0), math.nan, (0.0, 0.5))
+    ci = _st.binomtest(errors, shots).proportion_ci(confidence_level=confidence,
+                                                     method="wilson")
+    lo, hi = float(ci.low), float(ci.high)
+    p = errors / shots
+    return LogicalRate(shots, errors, rounds, p, (lo, hi), per_round(p, rounds),
+                       (per_round(lo, rounds), per_round(hi, rounds)))
+
+
+@dataclass(frozen=True)
+class Suppression:
+    """Fit ε_d = A / Λ^((d+1)/2) over distances.
+
+    Attributes:
+        lam: Λ, the suppression factor per distance step of 2 (> 1 below threshold).
+        prefactor: A.
+        distances: the distances used.
+    """
+
+    lam: float
+    prefactor: float
+    distances: tuple[int, ...]
+
+    def predict(self, distance: int) -> float:
+        """Predicted per-round logical error at ``distance``."""
+        return self.prefactor / self.lam ** ((distance + 1) / 2)
+
+    def distance_for(self, target: float, *, max_distance: int = 201) -> int | None:
+        """Smallest odd distance whose predicted ε ≤ ``target``; None if Λ ≤ 1 or too large."""
+        if not (self.lam > 1 and target > 0):
+            return None
+        for d in range(3, max_distance + 1, 2):
+            if self.predict(d) <= target:
+                return d
+        return None
+
+
+def fit_suppression(distances: Sequence[int], eps: Sequence[float]) -> Suppression | None:
+    """Least-squares fit of log ε = log A − ((d+1)/2)·log Λ.
+
+    Args:
+        distances: code distances, shape (n,), n ≥ 2 distinct.
+        eps: per-round logical errors, shape (n,); points with ε ≤ 0 or NaN are skipped.
+
+    Returns:
+        The fit, or None when fewer than two usable points remain.
+    """
+    pts = [(d, e) for d, e in zip(distances, eps, strict=True) if e > 0 and math.isfinite(e)]
+    if len({d for d, _ in pts}) < 2:
+        return None
+    x = np.array([(d + 1) / 2 for d, _ in pts])
+    y = np.log([e for _, e in pts])
+    slope, intercept = np.polyfit(x, y, 1)
+    return Suppression(float(np.exp(-slope)), float(np.exp(intercept)),
+                       tuple(sorted({d for d, _ in pts})))
+
+
+def threshold_crossing(ps: Sequence[float], low_d: Sequence[float],
+                       high_d: Sequence[float]) -> float | None:
+    """Where the curves of a small and a large distance cross.
+
+    Args:
+        ps: physical error rates (or noise scales), increasing, shape (n,).
+        low_d: logical error of the smaller distance at each p, shape (n,).
+        high_d: logical error of the larger distance at each p, shape (n,).
+
+    Returns:
+        The crossing p, interpolated linearly in (log p, log ε_high − log ε_low); None when the
+        curves do not cross inside the range.
+    """
+    ps = np.asarray(ps, float)
+    a, b = np.asarray(low_d, float), np.asarray(high_d, float)
+    ok = (a > 0) & (b > 0)
+    ps, diff = ps[ok], np.log(b[ok]) - np.log(a[ok])
+    for i in range(len(ps) - 1):
+        if diff[i] <= 0 <= diff[i + 1]:
+            if diff[i + 1] == diff[i]:
+                return float(ps[i])
+            t = -diff[i] / (diff[i + 1] - diff[i])
+            return float(np.exp(np.log(ps[i]) + t * (np.log(ps[i + 1]) - np.log(ps[i]))))
+    return None
