@@ -1,0 +1,185 @@
+"""Memory-experiment circuits of the four codes the twin compares.
+
+``memory_experiment(code, distance=d, rounds=r, basis=...)`` returns a noiseless stim circuit
+(plus, when asked, code-intrinsic *data noise*); ``NoiseModel.noisy_circuit`` then adds the
+per-operation noise of a device. The codes (``CODES``):
+
+* ``"surface"``: stim's rotated surface code (``surface_code:rotated_memory_z`` / ``_x``).
+* ``"xzzx"``: the rotated XZZX code (Bonilla Ataides et al., Nat. Commun. 12, 2172 (2021)),
+  built as the surface-code circuit conjugated by Hadamards on the data qubits at (x, y) with
+  ((x − y)/2) mod 2 == 1: resets, measurements and two-qubit gates on those qubits change basis
+  (``R``→``RX``, ``M``→``MX``, ``CX(anc, q)``→``CZ``, ``CX(q, anc)``→``XCX``), so they are
+  initialised and read out in the checkerboard basis the code needs (in plain Z, its distance
+  would collapse to 1). With stim's coordinates (x to the right, y up) every plaquette reads
+  X Z Z X on its NW, NE, SW, SE data qubits; the detectors and observable are the surface code's.
+* ``"repetition"``: the phase-flip repetition code of cat qubits (cats suppress bit flips, the
+  code corrects phase flips): d data cats, d − 1 ancilla cats measuring X⊗X of neighbours
+  (``RX`` anc; ``CX`` anc→dᵢ; ``CX`` anc→dᵢ₊₁; ``MRX`` anc). Basis ``"X"`` (data in |+⟩, final
+  ``MX``, observable X of data qubit 0) is the protected direction: circuit distance d against Z
+  faults. Basis ``"Z"`` (data in |0⟩, observable Z⊗…⊗Z) is the unprotected bit-flip direction:
+  any X on a data cat is an undetected logical flip (distance 1, the "bit-flip floor" that grows
+  with the number of cats); the first round's X⊗X outcomes are random, so only consecutive
+  rounds are compared.
+* ``"gkp-surface"``: the rotated surface code whose data qubits are GKP modes; its data noise is
+  the GKP shift channel (σ → Pauli probabilities), computed by the caller (``qec`` never imports
+  ``physics``) and passed as ``data_noise`` (required).
+
+*Data noise* (any code): an ``OpNoise`` applied to every data qubit at the start of every round
+(stim's ``before_round_data_depolarization`` generalised to a Pauli channel), plus, when its
+``erasure`` > 0, ``HERALDED_ERASE`` with a herald ``DETECTOR(HERALD_COORD, qubit, k)``, k a
+running index from 0, exactly as ``qec.noise`` does. Erasure flattens the circuit (``REPEAT``
+unrolled, ``SHIFT_COORDS`` folded in) and remaps the measurement-record look-backs.
+
+Cycles and TICK layers of the repetition code (``cat_noise_model``): each round has three TICK
+layers, (1) ``CX`` anc→dᵢ, (2) ``CX`` anc→dᵢ₊₁, (3) ``MRX`` of the ancillas. A boundary data cat
+has a single CX, so it gets an ``I`` in the CX layer it would sit out: every data cat is then
+idle in exactly one layer per round (layer 3) and ``NoiseModel.idle`` acts once per round on it:
+``idle`` *is* the per-cycle data error. Ancilla cats never idle; their dephasing during the
+cycle is the CX's control (ZI) error, their readout error ``measure``.
+
+Modules: this one (API, validation), ``_repetition`` (cat repetition circuit, cat noise),
+``_transform`` (Hadamard conjugation, data-noise insertion).
+"""
+
+from __future__ import annotations
+
+import numbers
+from dataclasses import dataclass
+
+import stim
+
+from qec.codes._repetition import cat_noise_model, repetition_circuit
+from qec.codes._transform import MARKER, hadamard_conjugate, with_data_noise
+from qec.noise import OpNoise
+
+__all__ = [
+    "BASES",
+    "CODES",
+    "MemoryExperiment",
+    "cat_noise_model",
+    "code_capacity_experiment",
+    "memory_experiment",
+]
+
+CODES: tuple[str, ...] = ("surface", "xzzx", "repetition", "gkp-surface")
+"""Names accepted by ``memory_experiment``."""
+
+BASES: tuple[str, ...] = ("Z", "X")
+"""Logical bases of a memory experiment."""
+
+
+
+
+@dataclass(frozen=True)
+class MemoryExperiment:
+    """One memory experiment: a circuit and its qubit roles.
+
+    Attributes:
+        code: one of ``CODES``.
+        distance: code distance d (odd, >= 3).
+        rounds: stabiliser-measurement rounds.
+        basis: ``"Z"`` or ``"X"``: the logical basis prepared and measured.
+        circuit: the noiseless circuit, except the code-intrinsic data noise it was built with.
+        data_qubits: stim indices of the data qubits.
+        ancilla_qubits: stim indices of the measure (ancilla) qubits.
+    """
+
+    code: str
+    distance: int
+    rounds: int
+    basis: str
+    circuit: stim.Circuit
+    data_qubits: tuple[int, ...]
+    ancilla_qubits: tuple[int, ...]
+
+    @property
+    def resources(self) -> dict[str, int]:
+        """Physical resources of the logical qubit.
+
+        Returns:
+            ``{"qubits": data + ancillas, "data": ..., "ancillas": ..., "modes": ...}``, where
+            ``modes`` counts bosonic modes: for ``"repetition"`` every qubit is a cat (data and
+            ancilla: the bias-preserving CX needs a cat control), so modes = qubits; for
+            ``"gkp-surface"`` the data are GKP modes and the ancillas ordinary qubits, so
+            modes = data; for ``"surface"`` and ``"xzzx"`` modes = qubits (one photonic mode per
+            qubit).
+        """
+        n_data, n_anc = len(self.data_qubits), len(self.ancilla_qubits)
+        modes = n_data if self.code == "gkp-surface" else n_data + n_anc
+        return {"qubits": n_data + n_anc, "data": n_data, "ancillas": n_anc, "modes": modes}
+
+
+def memory_experiment(code: str, *, distance: int, rounds: int, basis: str = "Z",
+                      data_noise: OpNoise | None = None) -> MemoryExperiment:
+    """Memory-experiment circuit of a code.
+
+    Args:
+        code: one of ``CODES``.
+        distance: odd integer >= 3.
+        rounds: integer >= 1.
+        basis: ``"Z"`` or ``"X"``.
+        data_noise: Pauli channel (+ heralded erasure) on every data qubit at the start of
+            every round; required for ``"gkp-surface"`` (its GKP channel).
+
+    Returns:
+        The experiment; its circuit has no other noise.
+
+    Raises:
+        ValueError: on an unknown code or basis, a bad distance or rounds, or a missing
+            ``data_noise`` for ``"gkp-surface"``.
+    """
+    _check(code, distance, rounds, basis, data_noise)
+    if code == "repetition":
+        circuit, data, anc = repetition_circuit(int(distance), int(rounds), basis)
+    else:
+        circuit = stim.Circuit.generated(f"surface_code:rotated_memory_{basis.lower()}",
+                                         distance=int(distance), rounds=int(rounds),
+                                         before_round_data_depolarization=MARKER)
+        coords = circuit.get_final_qubit_coordinates()
+        data = tuple(sorted(q for q, (x, y) in coords.items() if x % 2 == 1 and y % 2 == 1))
+        anc = tuple(sorted(q for q in coords if q not in set(data)))
+        if code == "xzzx":
+            flip = {q for q in data if ((coords[q][0] - coords[q][1]) // 2) % 2 == 1}
+            circuit = hadamard_conjugate(circuit, flip)
+    circuit = with_data_noise(circuit, data_noise)
+    return MemoryExperiment(code, int(distance), int(rounds), basis, circuit, data, anc)
+
+
+def code_capacity_experiment(code: str, *, distance: int, data_noise: OpNoise,
+                             basis: str = "Z") -> MemoryExperiment:
+    """One round with noise only on the data before it, measured perfectly.
+
+    Args:
+        code: one of ``CODES``.
+        distance: odd integer >= 3.
+        data_noise: the data channel (code-capacity thresholds: ~10.3 % bit flip for the
+            surface code with MWPM, ~50 % pure erasure with erasure-aware decoding).
+        basis: ``"Z"`` or ``"X"``.
+
+    Returns:
+        ``memory_experiment(code, distance=distance, rounds=1, ...)``: add no ``NoiseModel``.
+    """
+    if not isinstance(data_noise, OpNoise):
+        raise ValueError(f"data_noise = {data_noise!r}: must be an OpNoise")
+    return memory_experiment(code, distance=distance, rounds=1, basis=basis,
+                             data_noise=data_noise)
+
+
+
+# --- validation ------------------------------------------------------------------------------
+def _check(code: object, distance: object, rounds: object, basis: object,
+           data_noise: object) -> None:
+    if code not in CODES:
+        raise ValueError(f"code = {code!r}: must be one of {', '.join(map(repr, CODES))}")
+    if (isinstance(distance, bool) or not isinstance(distance, numbers.Integral)
+            or distance < 3 or distance % 2 == 0):
+        raise ValueError(f"distance = {distance!r}: must be an odd integer >= 3")
+    if isinstance(rounds, bool) or not isinstance(rounds, numbers.Integral) or rounds < 1:
+        raise ValueError(f"rounds = {rounds!r}: must be an integer >= 1")
+    if basis not in BASES:
+        raise ValueError(f"basis = {basis!r}: must be one of {', '.join(map(repr, BASES))}")
+    if data_noise is not None and not isinstance(data_noise, OpNoise):
+        raise ValueError(f"data_noise = {data_noise!r}: must be an OpNoise or None")
+    if code == "gkp-surface" and data_noise is None:
+        raise ValueError("code = 'gkp-surface' requires data_noise: the GKP Pauli channel of "
+                         "its data modes (computed by the caller from the GKP shift sigma)")
