@@ -168,14 +168,14 @@ class Gate2QSection:
         scheme: ``"single-photon"`` (one photon carries the gate, cavity-reflection style) or
             ``"two-photon"`` (Barrett–Kok style heralding), see ``physics.links``.
         max_attempts: attempts before the gate is declared failed (a heralded erasure), ≥ 1.
-            Default 3.
+            Default 4: with ~78 % herald probability per attempt the erasure is ~0.2 %.
         attempt_time: duration of one attempt incl. emission, flight and classical
             signalling (µs); at least the emission window (pump plus cavity ring-down).
             Default 3 µs.
     """
 
     scheme: str = "single-photon"
-    max_attempts: int = 3
+    max_attempts: int = 4
     attempt_time: float = 3.0
 
     def __post_init__(self) -> None:
@@ -217,14 +217,14 @@ class MemorySection:
 
     Attributes:
         t1: population lifetime (µs). Default 1e6 µs = 1 s (Raman scattering of trap light).
-        t2: coherence time (µs), ≤ 2·t1. Default 1e4 µs = 10 ms: magnetically insensitive
-            clock states with spin echo (Körber et al., Nat. Photon. 12, 18, 2018 report 100 ms
-            with dynamical decoupling; 10 ms leaves margin).
+        t2: coherence time (µs), ≤ 2·t1. Default 5e4 µs = 50 ms: magnetically insensitive
+            clock states under dynamical decoupling (Körber et al., Nat. Photon. 12, 18, 2018
+            report 100 ms for a ⁸⁷Rb atom in a cavity; half of it leaves margin).
         reset_repetitions: STIRAP pumping repetitions per reset, ≥ 1. Default 2.
     """
 
     t1: float = 1e6
-    t2: float = 1e4
+    t2: float = 5e4
     reset_repetitions: int = 2
 
     def __post_init__(self) -> None:
@@ -241,12 +241,12 @@ class TimingSection:
 
     Attributes:
         layer_time: duration of one circuit layer, the idle time a waiting qubit spends per
-            layer (µs). Default 10 µs (a two-qubit layer: up to 3 photon attempts of 3 µs
+            layer (µs). Default 15 µs (a two-qubit layer: up to 4 photon attempts of 3 µs
             plus local gates).
         cat_cycle_time: one stabilisation cycle of the cat qubit (µs). Default 1 µs.
     """
 
-    layer_time: float = 10.0
+    layer_time: float = 15.0
     cat_cycle_time: float = 1.0
 
     def __post_init__(self) -> None:

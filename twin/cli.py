@@ -19,6 +19,14 @@ _SUBCOMMANDS: dict[str, tuple[str, str]] = {
         "twin.extract_cmd",
         "device parameters -> each operation's Pauli + loss channel and the physics behind it",
     ),
+    "compare": (
+        "twin.compare_cmd",
+        "QEC codes x distances x decoders on one device: logical error, Λ, resources",
+    ),
+    "sweep": (
+        "twin.sweep_cmd",
+        "a resumable grid of QEC tasks (code, distance, decoder, noise) into a sinter CSV",
+    ),
 }
 
 _EPILOG = """\
@@ -27,6 +35,8 @@ examples:
   quantacore extract --json                  # the same as one JSON object
   quantacore extract --set cavity.g=150 --set link.length_km=0.5
   quantacore extract --device my_device.toml
+  quantacore compare --codes surface xzzx --distances 3 5 7 --decoders mwpm mwpm-erasure
+  quantacore sweep tasks.toml --save-resume results.csv --plot sweep.png
 
 Units: time in µs, rates and angular frequencies in rad/µs (2π × MHz).
 """

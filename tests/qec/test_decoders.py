@@ -1,0 +1,274 @@
+"""Decoders behind one interface: correctness, erasure awareness, packing, errors."""
+
+from __future__ import annotations
+
+import functools
+import math
+
+import numpy as np
+import pymatching
+import pytest
+import stim
+
+from qec.decoding import (
+    DECODERS,
+    CompiledDecoder,
+    compile_decoder,
+    decoder_dem,
+    dem_hypergraph,
+    pack_bits,
+    strip_heralds,
+    unpack_bits,
+)
+from qec.noise import NoiseModel, TwoQubitNoise, herald_detectors
+
+
+@functools.cache
+def surface(d: int, p: float, erasure: float = 0.0, rounds: int | None = None) -> stim.Circuit:
+    """Rotated surface-code Z memory, uniform depolarizing p, heralded erasure per 2q-gate qubit."""
+    model = NoiseModel.uniform_depolarizing(p)
+    if erasure:
+        model = model.with_(gate_2q=TwoQubitNoise(model.gate_2q.probs, erasure))
+    base = stim.Circuit.generated("surface_code:rotated_memory_z", distance=d,
+                                  rounds=rounds or d)
+    return model.noisy_circuit(base)
+
+
+# circuits are unhashable: the caches below key on the circuit's text
+_CIRCUITS: dict[str, stim.Circuit] = {}
+
+
+def _key(circuit: stim.Circuit) -> str:
+    text = str(circuit)
+    _CIRCUITS.setdefault(text, circuit)
+    return text
+
+
+@functools.cache
+def _samples(key: str, shots: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    return _CIRCUITS[key].compile_detector_sampler(seed=seed).sample(
+        shots, separate_observables=True)
+
+
+@functools.cache
+def _compiled(name: str, key: str) -> CompiledDecoder:
+    return compile_decoder(name, decoder_dem(_CIRCUITS[key]))
+
+
+def samples(circuit: stim.Circuit, shots: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    return _samples(_key(circuit), shots, seed)
+
+
+def compiled(name: str, circuit: stim.Circuit) -> CompiledDecoder:
+    return _compiled(name, _key(circuit))
+
+
+def failures(name: str, circuit: stim.Circuit, shots: int, seed: int) -> np.ndarray:
+    dets, obs = samples(circuit, shots, seed)
+    return np.any(compiled(name, circuit).decode_batch(dets) != obs, axis=1)
+
+
+def per_round(p_shot: float, rounds: int) -> float:
+    return (1 - (1 - 2 * p_shot) ** (1 / rounds)) / 2
+
+
+# --- interface -------------------------------------------------------------------------------
+def test_unknown_decoder_lists_the_names():
+    dem = decoder_dem(surface(3, 1e-3))
+    with pytest.raises(ValueError, match="decoder = 'x': must be one of mwpm, mwpm-correlated, "
+                                         "mwpm-erasure, bposd, belief-matching"):
+        compile_decoder("x", dem)
+
+
+@pytest.mark.parametrize("name", DECODERS)
+def test_unknown_option_is_an_error(name):
+    with pytest.raises(ValueError, match="option"):
+        compile_decoder(name, decoder_dem(surface(3, 1e-3)), no_such_option=1)
+
+
+@pytest.mark.parametrize("name", ["mwpm", "mwpm-correlated", "mwpm-erasure", "belief-matching"])
+def test_matching_decoders_refuse_an_undecomposed_dem(name):
+    dem = decoder_dem(surface(3, 1e-3), decompose=False)
+    with pytest.raises(ValueError, match="decomposed DEM"):
+        compile_decoder(name, dem)
+
+
+def test_bposd_accepts_an_undecomposed_dem():
+    circuit = surface(3, 1e-3)
+    a = compile_decoder("bposd", decoder_dem(circuit, decompose=False))
+    b = compiled("bposd", circuit)
+    dets, _ = samples(circuit, 300, 1)
+    assert isinstance(a, CompiledDecoder)
+    np.testing.assert_array_equal(a.decode_batch(dets), b.decode_batch(dets))
+
+
+@pytest.mark.parametrize("name", DECODERS)
+def test_decodes_d3_surface_well_below_the_physical_rate(name):
+    p, shots = 1e-3, 20_000
+    fails = failures(name, surface(3, p), shots, seed=11)
+    eps = per_round(fails.mean(), rounds=3)
+    assert eps < p / 2, f"{name}: logical error per round {eps:.2e} (p = {p})"
+
+
+@pytest.mark.parametrize("name", DECODERS)
+@pytest.mark.parametrize("erasure", [0.0, 0.05])
+def test_zero_syndrome_gives_zero_correction(name, erasure):
+    circuit = surface(3, 1e-3, erasure)
+    decoder = compiled(name, circuit)
+    zeros = np.zeros((4, decoder.num_detectors), dtype=np.bool_)
+    out = decoder.decode_batch(zeros)
+    assert out.shape == (4, decoder.num_observables) and out.dtype == np.bool_
+    assert not out.any()
+    packed = decoder.decode_batch(pack_bits(zeros), bit_packed=True)
+    assert packed.dtype == np.uint8 and packed.shape == (4, 1) and not packed.any()
+
+
+@pytest.mark.parametrize("name", DECODERS)
+@pytest.mark.parametrize("erasure", [0.0, 0.05])
+def test_bit_packed_and_unpacked_paths_agree(name, erasure):
+    circuit = surface(3, 5e-3, erasure)
+    dets, _ = samples(circuit, 400, 3)
+    decoder = compiled(name, circuit)
+    unpacked = decoder.decode_batch(dets)
+    packed = decoder.decode_batch(pack_bits(dets), bit_packed=True)
+    assert packed.shape == (400, math.ceil(decoder.num_observables / 8))
+    np.testing.assert_array_equal(unpack_bits(packed, decoder.num_observables), unpacked)
+
+
+def test_wrong_shape_is_an_error():
+    decoder = compiled("bposd", surface(3, 1e-3))
+    with pytest.raises(ValueError, match="must be"):
+        decoder.decode_batch(np.zeros((2, decoder.num_detectors + 1), dtype=np.bool_))
+    with pytest.raises(ValueError, match="bit-packed"):
+        decoder.decode_batch(np.zeros((2, 1), dtype=np.uint8), bit_packed=True)
+
+
+def test_mwpm_is_bare_pymatching():
+    circuit = surface(5, 5e-3)
+    dets, _ = samples(circuit, 3000, 5)
+    bare = pymatching.Matching.from_detector_error_model(
+        circuit.detector_error_model(decompose_errors=True))
+    ours = compiled("mwpm", circuit)
+    np.testing.assert_array_equal(ours.decode_batch(dets), bare.decode_batch(dets).astype(bool))
+    packed = pack_bits(dets)
+    np.testing.assert_array_equal(
+        ours.decode_batch(packed, bit_packed=True),
+        bare.decode_batch(packed, bit_packed_shots=True, bit_packed_predictions=True))
+
+
+def test_mwpm_ignores_heralds():
+    """A fired herald alone is no detection event for the naive decoder."""
+    circuit = surface(3, 1e-3, 0.05)
+    decoder = compiled("mwpm", circuit)
+    shots = np.zeros((3, decoder.num_detectors), dtype=np.bool_)
+    shots[:, herald_detectors(decoder_dem(circuit))[:3]] = True
+    assert not decoder.decode_batch(shots).any()
+
+
+# --- DEM helpers -----------------------------------------------------------------------------
+def test_strip_heralds_keeps_detectors_and_drops_flagged_errors():
+    dem = decoder_dem(surface(3, 1e-3, 0.05))
+    heralds = set(herald_detectors(dem).tolist())
+    assert heralds
+    for drop in (False, True):
+        stripped = strip_heralds(dem, drop_flagged=drop)
+        assert stripped.num_detectors == dem.num_detectors
+        assert stripped.num_observables == dem.num_observables
+        for inst in stripped.flattened():
+            if inst.type == "error":
+                assert not any(t.is_relative_detector_id() and t.val in heralds
+                               for t in inst.targets_copy())
+    assert (strip_heralds(dem, drop_flagged=True).num_errors
+            < strip_heralds(dem).num_errors)
+
+
+def test_hypergraph_herald_posteriors_are_a_distribution():
+    hyper = dem_hypergraph(decoder_dem(surface(3, 1e-3, 0.05)))
+    per_herald = hyper.herald_columns.astype(float) @ hyper.herald_posteriors
+    np.testing.assert_allclose(per_herald, 1.0)
+    # an erased qubit: I, X, Y, Z each with 1/4 (merged where two give the same symptoms)
+    flagged = hyper.herald_posteriors[hyper.herald_posteriors > 0]
+    assert np.all(np.isclose(flagged % 0.25, 0) | np.isclose(flagged % 0.25, 0.25))
+
+
+# --- erasure ---------------------------------------------------------------------------------
+def _rate_and_sigma(fails: np.ndarray) -> tuple[float, float]:
+    rate = fails.mean()
+    return rate, math.sqrt(rate * (1 - rate) / fails.size)
+
+
+def _gain_lower_bound(naive: np.ndarray, aware: np.ndarray, z: float = 3.0) -> tuple[float, float]:
+    """Ratio of logical error rates and its z-sigma lower bound (delta method)."""
+    r1, s1 = _rate_and_sigma(naive)
+    r2, s2 = _rate_and_sigma(aware)
+    gain = r1 / r2
+    rel = math.sqrt((s1 / r1) ** 2 + (s2 / r2) ** 2)
+    return gain, gain * (1 - z * rel)
+
+
+@pytest.mark.slow
+def test_erasure_aware_matching_5x_better_d5_acceptance():
+    """DESIGN acceptance: d = 5, p = 0.1 %, 5 % erasure per 2q-gate qubit, 5 rounds."""
+    circuit = surface(5, 1e-3, 0.05, rounds=5)
+    shots = 60_000
+    naive = failures("mwpm", circuit, shots, seed=2024)
+    aware = failures("mwpm-erasure", circuit, shots, seed=2024)
+    gain, lower = _gain_lower_bound(naive, aware)
+    assert gain >= 5 and lower >= 5, f"gain {gain:.2f}, 3-sigma lower bound {lower:.2f}"
+
+
+def test_erasure_aware_matching_beats_naive_d5_fast():
+    """The acceptance figure with fewer shots (still a > 3-sigma margin on 5x)."""
+    circuit = surface(5, 1e-3, 0.05, rounds=5)
+    shots = 25_000
+    naive = failures("mwpm", circuit, shots, seed=7)
+    aware = failures("mwpm-erasure", circuit, shots, seed=7)
+    gain, lower = _gain_lower_bound(naive, aware)
+    assert gain >= 5 and lower >= 4.5, f"gain {gain:.2f}, 3-sigma lower bound {lower:.2f}"
+
+
+def test_erasure_aware_matching_beats_naive_d3():
+    circuit = surface(3, 1e-3, 0.05)
+    naive = failures("mwpm", circuit, 10_000, seed=3)
+    aware = failures("mwpm-erasure", circuit, 10_000, seed=3)
+    gain, lower = _gain_lower_bound(naive, aware)
+    assert lower >= 3, f"gain {gain:.2f}, 3-sigma lower bound {lower:.2f}"
+
+
+@pytest.mark.parametrize("name", ["bposd", "belief-matching"])
+def test_hypergraph_decoders_use_heralds(name):
+    circuit = surface(3, 1e-3, 0.05)
+    naive = failures("mwpm", circuit, 1500, seed=4)
+    aware = failures(name, circuit, 1500, seed=4)
+    gain, lower = _gain_lower_bound(naive, aware)
+    assert lower >= 2.5, f"{name}: gain {gain:.2f}, 3-sigma lower bound {lower:.2f}"
+
+
+def test_erasure_matching_without_heralds_is_mwpm():
+    circuit = surface(3, 5e-3)
+    dets, _ = samples(circuit, 2000, 8)
+    np.testing.assert_array_equal(compiled("mwpm-erasure", circuit).decode_batch(dets),
+                                  compiled("mwpm", circuit).decode_batch(dets))
+
+
+# --- belief-matching / correlated vs plain matching ------------------------------------------
+def _paired(name: str, circuit: stim.Circuit, shots: int, seed: int) -> tuple[int, int]:
+    """(shots only mwpm gets wrong, shots only ``name`` gets wrong)."""
+    base = failures("mwpm", circuit, shots, seed)
+    other = failures(name, circuit, shots, seed)
+    return int(np.sum(base & ~other)), int(np.sum(other & ~base))
+
+
+@pytest.mark.parametrize("name", ["belief-matching", "mwpm-correlated"])
+def test_not_worse_than_mwpm_on_circuit_noise(name):
+    only_mwpm, only_other = _paired(name, surface(3, 1e-2), 10_000, seed=9)
+    # McNemar: the discordant shots split binomially; allow 2 sigma against `name`
+    n = only_mwpm + only_other
+    assert only_other <= n / 2 + 2 * math.sqrt(n / 4) + 1, (only_mwpm, only_other)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", ["belief-matching", "mwpm-correlated"])
+def test_beats_mwpm_d5(name):
+    only_mwpm, only_other = _paired(name, surface(5, 5e-3), 30_000, seed=10)
+    assert only_other < only_mwpm, (only_mwpm, only_other)
