@@ -17,8 +17,6 @@ from qec.decoding import compile_decoder, decoder_dem
 
 __all__ = ["BatchOutcome", "SampleDecoder"]
 
-_POPCOUNT = np.array([bin(i).count("1") for i in range(256)], dtype=np.int64)
-
 
 @dataclass(frozen=True)
 class BatchOutcome:
@@ -62,6 +60,7 @@ class SampleDecoder:
         for k, c in coords.items():
             if c and c[0] == -1.0:
                 herald[k] = True
+        self._has_heralds = bool(herald.any())
         self._herald_mask = np.packbits(herald, bitorder="little")
         self._detector_mask = np.packbits(~herald, bitorder="little")
 
@@ -77,7 +76,10 @@ class SampleDecoder:
         dets, obs = sampler.sample(shots, separate_observables=True, bit_packed=True)
         pred = self.decoder.decode_batch(dets, bit_packed=True)
         errors = int(np.any(pred != obs, axis=1).sum())
-        n_det = int(_POPCOUNT[dets & self._detector_mask].sum())
-        n_her = int(_POPCOUNT[dets & self._herald_mask].sum())
+        if self._has_heralds:
+            n_det = int(np.bitwise_count(dets & self._detector_mask).sum())
+            n_her = int(np.bitwise_count(dets & self._herald_mask).sum())
+        else:
+            n_det, n_her = int(np.bitwise_count(dets).sum()), 0
         return BatchOutcome(shots, errors, n_det, n_her, dets if keep else None,
                             obs if keep else None)
