@@ -79,6 +79,9 @@ class CodeSummary:
         projected_modes: bosonic modes at ``projected_distance``.
         threshold_scale: noise scale (× the device's noise) where the smallest and largest
             distance cross; None if no threshold sweep was asked or no crossing was found.
+        lam_by_basis: Λ fitted per memory basis. The projection asks every basis to reach
+            target / (number of bases); a basis whose error does not fall with d (Λ ≤ 1, e.g.
+            the cat code's bit-flip and readout floor) makes the target unreachable (None).
     """
 
     code: str
@@ -91,6 +94,7 @@ class CodeSummary:
     projected_qubits: int | None
     projected_modes: int | None
     threshold_scale: float | None = None
+    lam_by_basis: dict[str, float] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -252,7 +256,23 @@ def run_compare(
                     by_d[r.distance] = by_d.get(r.distance, 0.0) + r.rate.per_round
             fit = fit_suppression(list(by_d), list(by_d.values()))
             lam = fit.lam if fit else None
-            d_star = fit.distance_for(target) if fit else None
+            lam_by_basis: dict[str, float] = {}
+            d_star: int | None = None
+            reachable = fit is not None
+            for basis in bases:
+                pts = [(r.distance, r.rate.per_round) for r in rows
+                       if r.code == code and r.decoder == dec and r.basis == basis]
+                fb = fit_suppression([d for d, _ in pts], [e for _, e in pts])
+                if fb is None:  # no errors at ≥ 2 distances: this basis is below detection
+                    continue
+                lam_by_basis[basis] = fb.lam
+                db = fb.distance_for(target / len(bases))
+                if db is None:
+                    reachable = False
+                else:
+                    d_star = max(d_star or 0, db)
+            if not reachable:
+                d_star = None
             q_star = m_star = None
             if d_star is not None:
                 res = memory_experiment(code, distance=d_star, rounds=1,
@@ -262,7 +282,7 @@ def run_compare(
             if sweep_rows:
                 th = _threshold(sweep_rows, code, dec, min(distances), max(distances))
             summaries.append(CodeSummary(code, dec, by_d, lam, fit.prefactor if fit else None,
-                                         target, d_star, q_star, m_star, th))
+                                         target, d_star, q_star, m_star, th, lam_by_basis))
     return CompareResult(tuple(rows), tuple(summaries), dict(ext.figures), tuple(sweep_rows))
 
 

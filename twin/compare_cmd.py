@@ -75,11 +75,12 @@ def format_result(result) -> str:
     lines.append("")
     target = result.summaries[0].target if result.summaries else 1e-9
     lines.append(f"{'code':<12} {'decoder':<16} {'Λ':>7} {'d@' + format(target, 'g'):>8} "
-                 f"{'qubits':>7} {'modes':>7} {'threshold ×noise':>17}")
+                 f"{'qubits':>7} {'modes':>7} {'threshold ×noise':>17}  Λ by basis")
     for s in result.summaries:
         lines.append(f"{s.code:<12} {s.decoder:<16} {_fmt(s.lam):>7} "
                      f"{_fmt(s.projected_distance, 'd'):>8} {_fmt(s.projected_qubits, 'd'):>7} "
-                     f"{_fmt(s.projected_modes, 'd'):>7} {_fmt(s.threshold_scale):>17}")
+                     f"{_fmt(s.projected_modes, 'd'):>7} {_fmt(s.threshold_scale):>17}  "
+                     + " ".join(f"{b} {v:.3g}" for b, v in s.lam_by_basis.items()))
     return "\n".join(lines)
 
 

@@ -37,8 +37,9 @@ def test_compare_json_and_outputs(tmp_path, capsys):
                 "ler_ci"} <= set(r)
         assert r["ler_ci"][0] <= r["ler_per_round"] <= r["ler_ci"][1]
         assert r["shots"] == 2000
-    summary = {s["code"]: s for s in data["summary"]}
-    assert summary["surface"]["decoder"] == "mwpm"
+    summary = {(s["code"], s["decoder"]) for s in data["summary"]}
+    assert summary == {(c, d) for c in ("surface", "repetition")
+                       for d in ("mwpm", "mwpm-erasure")}
     for name in ("compare.json", "compare_ler.png", "compare.html"):
         assert (out / name).stat().st_size > 0
     assert "data:image/png;base64" in (out / "compare.html").read_text()
