@@ -1,0 +1,219 @@
+"""The controller protocol: what a controller sees each window and what it may do.
+
+A controller sees what hardware would show and nothing else: the window's detection events and
+heralds, the noiseless circuit, the error model its decoder currently uses (never the true
+noise), the time and its own knobs. Observable flips are in the window for scoring and for
+training signals only; a controller meant for hardware must not act on them.
+
+Each window the loop calls ``controller.observe(window)`` and then ``controller.act()``; the
+returned actions apply from the next window.
+
+Knobs are named numbers with bounds (``KnobSpec``), so a controller works for any hardware:
+it never learns what a knob does physically.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import Any, Protocol, runtime_checkable
+
+import numpy as np
+import stim
+
+from qec.noise import NoiseModel
+
+__all__ = [
+    "Action",
+    "Calibrate",
+    "Controller",
+    "KnobSpec",
+    "SetDecoder",
+    "SetDecoderPriors",
+    "SetDistance",
+    "SetKnobs",
+    "SyndromeWindow",
+    "describe",
+]
+
+
+@dataclass(frozen=True)
+class KnobSpec:
+    """A control knob: a named number with bounds.
+
+    Attributes:
+        name: the knob's name (a device parameter path, e.g. ``laser.frequency_offset``).
+        low: lowest allowed value.
+        high: highest allowed value.
+        nominal: the calibrated value at the start of a run.
+        unit: unit text for displays (e.g. ``rad/µs``).
+    """
+
+    name: str
+    low: float
+    high: float
+    nominal: float
+    unit: str = ""
+
+    def __post_init__(self) -> None:
+        if not (math.isfinite(self.low) and math.isfinite(self.high) and self.low < self.high):
+            raise ValueError(f"knob {self.name}: low = {self.low}, high = {self.high}: need "
+                             "finite low < high")
+        if not self.low <= self.nominal <= self.high:
+            raise ValueError(f"knob {self.name}: nominal = {self.nominal}: must be in "
+                             f"[{self.low}, {self.high}]")
+
+    def clip(self, value: float) -> float:
+        """``value`` clipped into [low, high]."""
+        return float(min(max(value, self.low), self.high))
+
+
+@dataclass(frozen=True)
+class SyndromeWindow:
+    """Everything a controller may look at after one window.
+
+    Attributes:
+        index: window index (0-based).
+        time: start time of the window (s).
+        shots: shots in the window.
+        rounds: QEC rounds per shot.
+        code: code name.
+        distance: code distance.
+        decoder: decoder in use.
+        circuit: the noiseless circuit of the window (detectors and their coordinates).
+        detectors: detection events, bool (shots, num_detectors); heralds excluded.
+        heralds: herald bits, bool (shots, num_heralds) (zero columns without erasure).
+        herald_qubits: the qubit of each herald column, shape (num_heralds,).
+        observable_flips: true observable flips, bool (shots, num_observables): for scoring
+            and training only, not for a hardware controller's decisions.
+        logical_errors: shots the decoder got wrong (what a deployed system cannot know either;
+            kept for scoring).
+        decoder_model: the error model the decoder used (the priors), never the truth.
+        knobs: knob values in force during the window.
+        knob_specs: the knobs' bounds and nominal values.
+    """
+
+    index: int
+    time: float
+    shots: int
+    rounds: int
+    code: str
+    distance: int
+    decoder: str
+    circuit: stim.Circuit
+    detectors: np.ndarray
+    heralds: np.ndarray
+    herald_qubits: np.ndarray
+    observable_flips: np.ndarray
+    logical_errors: int
+    decoder_model: NoiseModel
+    knobs: MappingProxyType
+    knob_specs: tuple[KnobSpec, ...] = ()
+
+    @property
+    def detection_fraction(self) -> float:
+        """Mean fraction of detectors that fired per shot."""
+        return float(self.detectors.mean()) if self.detectors.size else 0.0
+
+    @property
+    def herald_fraction(self) -> float:
+        """Mean fraction of herald detectors that fired per shot."""
+        return float(self.heralds.mean()) if self.heralds.size else 0.0
+
+
+@dataclass(frozen=True)
+class SetKnobs:
+    """Set knobs (clipped to their bounds) from the next window on.
+
+    Attributes:
+        values: knob name → new value.
+    """
+
+    values: dict[str, float] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class SetDecoderPriors:
+    """Rebuild the decoder from this error model (the controller's estimate).
+
+    Attributes:
+        model: the new priors.
+    """
+
+    model: NoiseModel
+
+
+@dataclass(frozen=True)
+class SetDecoder:
+    """Switch decoder.
+
+    Attributes:
+        name: a decoder name (``qec.decoding.DECODERS``).
+    """
+
+    name: str
+
+
+@dataclass(frozen=True)
+class SetDistance:
+    """Change the code distance from the next window on.
+
+    Attributes:
+        distance: odd distance ≥ 3.
+    """
+
+    distance: int
+
+
+@dataclass(frozen=True)
+class Calibrate:
+    """Halt QEC for ``windows`` windows to calibrate (a costed probe).
+
+    Only where the scenario allows it. The twin then sets the knobs to their optimum and the
+    priors to the true noise.
+
+    Attributes:
+        windows: windows spent calibrating (counted as lost), ≥ 1.
+    """
+
+    windows: int = 1
+
+
+Action = SetKnobs | SetDecoderPriors | SetDecoder | SetDistance | Calibrate
+"""Every action a controller may return."""
+
+
+@runtime_checkable
+class Controller(Protocol):
+    """What the twin loop calls.
+
+    ``observe`` receives each finished window; ``act`` returns the actions to apply from the
+    next window. ``name`` is shown in telemetry and reports.
+    """
+
+    name: str
+
+    def observe(self, window: SyndromeWindow) -> None:
+        """Take in one window."""
+        ...
+
+    def act(self) -> list[Action]:
+        """Actions to apply from the next window (may be empty)."""
+        ...
+
+
+def describe(action: Any) -> str:
+    """Short text of an action for telemetry (``knobs(laser.frequency_offset=-0.05)``...)."""
+    if isinstance(action, SetKnobs):
+        inner = ",".join(f"{k}={v:.4g}" for k, v in sorted(action.values.items()))
+        return f"knobs({inner})"
+    if isinstance(action, SetDecoderPriors):
+        return "priors"
+    if isinstance(action, SetDecoder):
+        return f"decoder({action.name})"
+    if isinstance(action, SetDistance):
+        return f"distance({action.distance})"
+    if isinstance(action, Calibrate):
+        return f"calibrate({action.windows})"
+    return type(action).__name__
