@@ -101,6 +101,11 @@ class LaserSection:
         detuning_1ph: one-photon detuning Δ from the excited state (rad/µs). Default 0.
         detuning_2ph: two-photon (Raman) detuning δ (rad/µs). Default 0 (calibrated).
         gap: dwell time in the auxiliary state between the two transfers (µs). Default 0.
+        intensity: laser intensity relative to calibration (drifts), > 0; Rabi frequencies
+            scale as √intensity. Default 1.
+        amplitude_scale: control knob multiplying both Rabi frequencies, > 0. Default 1.
+        frequency_offset: control knob added to the two-photon detuning (rad/µs): the
+            effective Raman detuning is ``detuning_2ph + frequency_offset``. Default 0.
     """
 
     shape: str = "gaussian"
@@ -112,9 +117,17 @@ class LaserSection:
     detuning_1ph: float = 0.0
     detuning_2ph: float = 0.0
     gap: float = 0.0
+    intensity: float = 1.0
+    amplitude_scale: float = 1.0
+    frequency_offset: float = 0.0
 
     def __post_init__(self) -> None:
         _check(self.shape in SHAPES, "shape", self.shape, f"one of {', '.join(SHAPES)}")
+        for name in ("intensity", "amplitude_scale"):
+            v = getattr(self, name)
+            _check(_finite(v) and v > 0, name, v, "> 0")
+        _check(_finite(self.frequency_offset), "frequency_offset", self.frequency_offset,
+               "a finite number (rad/µs)")
         for name in ("pump_amplitude", "stokes_amplitude"):
             v = getattr(self, name)
             _check(_finite(v) and v > 0, name, v, "> 0 (rad/µs)")
@@ -126,6 +139,16 @@ class LaserSection:
             v = getattr(self, name)
             _check(_finite(v), name, v, "a finite number (rad/µs)")
         _check(_finite(self.gap) and self.gap >= 0, "gap", self.gap, ">= 0 (µs)")
+
+    @property
+    def rabi_factor(self) -> float:
+        """Factor on both Rabi frequencies: √intensity × amplitude_scale."""
+        return math.sqrt(self.intensity) * self.amplitude_scale
+
+    @property
+    def raman_detuning(self) -> float:
+        """Effective two-photon detuning (rad/µs): detuning_2ph + frequency_offset."""
+        return self.detuning_2ph + self.frequency_offset
 
 
 @dataclass(frozen=True)

@@ -125,22 +125,26 @@ class Extraction:
 
 
 def gate_system(device: Device) -> ThreeLevelSystem:
-    """The Λ system of the STIRAP gate and reset from the device's atom and laser sections."""
+    """The Λ system of the STIRAP gate and reset from the device's atom and laser sections.
+
+    The two-photon detuning is the effective Raman detuning (drift + frequency-offset knob).
+    """
     return ThreeLevelSystem(
         kind="lambda",
         gamma=device.atom.decay_rate,
         loss_fraction=device.atom.loss_fraction,
         dephasing=device.atom.raman_dephasing,
         detuning_1ph=device.laser.detuning_1ph,
-        detuning_2ph=device.laser.detuning_2ph,
+        detuning_2ph=device.laser.raman_detuning,
     )
 
 
 def _pulses(device: Device) -> StirapPulses:
     las = device.laser
+    k = las.rabi_factor
     return StirapPulses.counterintuitive(
-        amplitude=las.pump_amplitude, stokes_amplitude=las.stokes_amplitude, width=las.width,
-        delay=las.delay, shape=las.shape, rise=las.rise,
+        amplitude=las.pump_amplitude * k, stokes_amplitude=las.stokes_amplitude * k,
+        width=las.width, delay=las.delay, shape=las.shape, rise=las.rise,
     )
 
 
