@@ -212,6 +212,8 @@ class NoiseModel:
         measure: ``px`` = measurement flip probability (``py``, ``pz``, ``erasure`` must be 0).
         reset: ``px`` = probability that the prepared state is flipped (others must be 0).
         idle: per ``TICK`` layer on every qubit not acted on in that layer.
+        hot: ``((qubit, factor), ...)``: qubits whose every error probability (gates touching
+            them, measurement, reset, idle, erasure) is multiplied by ``factor`` (a hot node).
     """
 
     gate_1q: OpNoise = field(default_factory=OpNoise)
@@ -219,8 +221,15 @@ class NoiseModel:
     measure: OpNoise = field(default_factory=OpNoise)
     reset: OpNoise = field(default_factory=OpNoise)
     idle: OpNoise = field(default_factory=OpNoise)
+    hot: tuple[tuple[int, float], ...] = ()
 
     def __post_init__(self) -> None:
+        hot = tuple((int(q), float(f)) for q, f in self.hot)
+        for q, f in hot:
+            if q < 0 or not (math.isfinite(f) and f >= 0):
+                raise ValueError(f"hot = ({q}, {f}): the qubit must be >= 0 and the factor a "
+                                 "finite number >= 0")
+        object.__setattr__(self, "hot", hot)
         for kind in ("measure", "reset"):
             op = getattr(self, kind)
             if op.py or op.pz or op.erasure:
@@ -248,13 +257,15 @@ class NoiseModel:
     def scaled(self, factor: float) -> NoiseModel:
         """Every probability multiplied by ``factor`` (a noise-scale sweep)."""
         return NoiseModel(*(getattr(self, k).scaled(factor) for k in
-                            ("gate_1q", "gate_2q", "measure", "reset", "idle")))
+                            ("gate_1q", "gate_2q", "measure", "reset", "idle")), hot=self.hot)
 
     # --- serialisation -------------------------------------------------------------------
     def to_dict(self) -> dict[str, Any]:
         """Plain nested dict (JSON-ready); ``gate_2q.probs`` is a list of 15 floats."""
         out = {k: asdict(getattr(self, k)) for k in _ONE_QUBIT_KINDS}
         out["gate_2q"] = {"probs": list(self.gate_2q.probs), "erasure": self.gate_2q.erasure}
+        if self.hot:
+            out["hot"] = [[q, f] for q, f in self.hot]
         return out
 
     @classmethod
@@ -264,13 +275,16 @@ class NoiseModel:
         Raises:
             ValueError: on unknown kinds or keys, or invalid probabilities.
         """
-        known = {"gate_1q", "gate_2q", "measure", "reset", "idle"}
+        known = {"gate_1q", "gate_2q", "measure", "reset", "idle", "hot"}
         unknown = sorted(set(data) - known)
         if unknown:
             raise ValueError(f"unknown noise kind {unknown[0]!r}: must be one of "
                              f"{', '.join(sorted(known))}")
         kwargs: dict[str, Any] = {}
         for kind, values in data.items():
+            if kind == "hot":
+                kwargs["hot"] = tuple((q, f) for q, f in values)
+                continue
             keys = {"probs", "erasure"} if kind == "gate_2q" else {"px", "py", "pz", "erasure"}
             bad = sorted(set(values) - keys)
             if bad:
@@ -304,6 +318,7 @@ class NoiseModel:
             one herald detector per possible erasure.
         """
         out = stim.Circuit()
+        hot = dict(self.hot)
         all_qubits = list(range(circuit.num_qubits))
         touched: set[int] = set()
         old_to_new: list[int] = []  # absolute measurement index map
@@ -326,8 +341,8 @@ class NoiseModel:
             if name == "TICK":
                 if not self.idle.is_zero:
                     idle = [q for q in all_qubits if q not in touched]
-                    if idle:
-                        _append_1q(out, idle, self.idle)
+                    for f, group in _by_factor(idle, hot):
+                        _append_1q(out, group, self.idle.scaled(f))
                 touched.clear()
                 out.append("TICK")
                 continue
@@ -338,17 +353,21 @@ class NoiseModel:
             qubits = [t.value for t in targets if t.is_qubit_target]
             touched.update(qubits)
             if name in _MEASURE:
-                flip = self.measure.px
-                if flip and not args:
-                    args = [flip]
-                elif flip:
-                    args = [1 - (1 - args[0]) * (1 - flip) - args[0] * flip]
-                out.append(name, targets, args)
+                # consecutive runs of equally hot targets keep the record order
+                for f, run in _runs_by_factor(targets, hot):
+                    flip = self.measure.scaled(f).px
+                    run_args = args
+                    if flip and not args:
+                        run_args = [flip]
+                    elif flip:
+                        run_args = [1 - (1 - args[0]) * (1 - flip) - args[0] * flip]
+                    out.append(name, run, run_args)
                 old_to_new.extend(range(n_new, n_new + len(qubits)))
                 n_new += len(qubits)
                 if name.startswith("MR") and self.reset.px:
                     flip_gate = "Z_ERROR" if name == "MRX" else "X_ERROR"
-                    out.append(flip_gate, qubits, [self.reset.px])
+                    for f, group in _by_factor(qubits, hot):
+                        out.append(flip_gate, group, [self.reset.scaled(f).px])
                 continue
             if data.produces_measurements:
                 # MPP, HERALDED_*, ...: pass through, keep the record aligned
@@ -360,24 +379,32 @@ class NoiseModel:
             out.append(inst)
             if name in _RESET_FLIP:
                 if self.reset.px:
-                    out.append(_RESET_FLIP[name], qubits, [self.reset.px])
+                    for f, group in _by_factor(qubits, hot):
+                        out.append(_RESET_FLIP[name], group, [self.reset.scaled(f).px])
                 continue
             if data.is_noisy_gate or not data.is_unitary:
                 continue
             if data.is_two_qubit_gate:
                 if self.gate_2q.p_pauli:
-                    _append_2q(out, targets, self.gate_2q)
+                    pairs = [targets[i:i + 2] for i in range(0, len(targets), 2)]
+                    groups: dict[float, list] = {}
+                    for pair in pairs:
+                        f = max(hot.get(t.value, 1.0) for t in pair)
+                        groups.setdefault(f, []).extend(pair)
+                    for f, group in groups.items():
+                        _append_2q(out, group, self.gate_2q.scaled(f))
                 erasure = self.gate_2q.erasure
             elif data.is_single_qubit_gate:
                 g = self.gate_1q
                 if g.p_pauli:
-                    _append_1q(out, targets, g)
+                    for f, group in _by_factor(targets, hot):
+                        _append_1q(out, group, g.scaled(f))
                 erasure = g.erasure
             else:
                 continue
             if erasure:
                 for q in qubits:
-                    out.append("HERALDED_ERASE", [q], [erasure])
+                    out.append("HERALDED_ERASE", [q], [min(1.0, erasure * hot.get(q, 1.0))])
                     out.append("DETECTOR", [stim.target_rec(-1)], [HERALD_COORD, q, n_heralds])
                     n_heralds += 1
                     n_new += 1
@@ -386,6 +413,32 @@ class NoiseModel:
     def with_(self, **changes: Any) -> NoiseModel:
         """A copy with some kinds replaced, e.g. ``model.with_(idle=OpNoise(pz=1e-3))``."""
         return replace(self, **changes)
+
+
+def _value(t: Any) -> int:
+    return t if isinstance(t, int) else t.value
+
+
+def _by_factor(targets: list, hot: dict[int, float]) -> list[tuple[float, list]]:
+    """Targets grouped by their hot factor (1.0 for ordinary qubits), order kept in a group."""
+    if not hot:
+        return [(1.0, list(targets))] if targets else []
+    groups: dict[float, list] = {}
+    for t in targets:
+        groups.setdefault(hot.get(_value(t), 1.0), []).append(t)
+    return list(groups.items())
+
+
+def _runs_by_factor(targets: list, hot: dict[int, float]) -> list[tuple[float, list]]:
+    """Consecutive runs of targets with equal hot factor (keeps measurement-record order)."""
+    runs: list[tuple[float, list]] = []
+    for t in targets:
+        f = hot.get(_value(t), 1.0)
+        if runs and runs[-1][0] == f:
+            runs[-1][1].append(t)
+        else:
+            runs.append((f, [t]))
+    return runs
 
 
 def _append_1q(out: stim.Circuit, targets: list, op: OpNoise) -> None:

@@ -162,3 +162,23 @@ def test_invalid_noise_is_rejected_with_the_allowed_range(build, fragment):
     with pytest.raises(ValueError) as info:
         build()
     assert fragment in str(info.value)
+
+
+def test_hot_qubit_multiplies_every_error_touching_it():
+    clean = stim.Circuit.generated("surface_code:rotated_memory_z", distance=3, rounds=2)
+    base = NoiseModel.uniform_depolarizing(1e-3).with_(idle=OpNoise(pz=1e-4))
+    hot_q = 4  # a data qubit in the middle of the d=3 patch
+    hot = base.with_(hot=((hot_q, 10.0),))
+    text = str(hot.noisy_circuit(clean))
+    assert "DEPOLARIZE1(0.01) 4" in text or "DEPOLARIZE1(0.01)" in text
+    assert f"M(0.01) {hot_q}" in text or "M(0.01)" in text
+    # the detectors and observables are the same, only probabilities move
+    a = base.noisy_circuit(clean)
+    b = hot.noisy_circuit(clean)
+    assert a.num_detectors == b.num_detectors and a.num_observables == b.num_observables
+    pa = sum(_errors(a.detector_error_model()).values())
+    pb = sum(_errors(b.detector_error_model()).values())
+    assert pb > 1.3 * pa
+    # zero noise: the hot node changes nothing, the record order is intact
+    assert NoiseModel(hot=((hot_q, 10.0),)).noisy_circuit(clean) == clean.flattened()
+    assert NoiseModel.from_dict(hot.to_dict()) == hot
