@@ -167,11 +167,12 @@ def test_invalid_noise_is_rejected_with_the_allowed_range(build, fragment):
 def test_hot_qubit_multiplies_every_error_touching_it():
     clean = stim.Circuit.generated("surface_code:rotated_memory_z", distance=3, rounds=2)
     base = NoiseModel.uniform_depolarizing(1e-3).with_(idle=OpNoise(pz=1e-4))
-    hot_q = 4  # a data qubit in the middle of the d=3 patch
+    hot_q = 10  # the central data qubit of stim's d=3 layout, at (3, 3)
     hot = base.with_(hot=((hot_q, 10.0),))
     text = str(hot.noisy_circuit(clean))
-    assert "DEPOLARIZE1(0.01) 4" in text or "DEPOLARIZE1(0.01)" in text
-    assert f"M(0.01) {hot_q}" in text or "M(0.01)" in text
+    assert "DEPOLARIZE2(0.01) 10 9" in text  # its CX pairs get 10× the two-qubit noise
+    assert "M(0.01) 10\n" in text  # the final data readout is split around it, in order
+    assert "Z_ERROR(0.001) 10" in text  # idle noise, scaled too
     # the detectors and observables are the same, only probabilities move
     a = base.noisy_circuit(clean)
     b = hot.noisy_circuit(clean)
