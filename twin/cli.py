@@ -15,6 +15,10 @@ __all__ = ["main"]
 
 # name -> (module, one-line help)
 _SUBCOMMANDS: dict[str, tuple[str, str]] = {
+    "run": (
+        "twin.run_cmd",
+        "run a scenario: drifting device, QEC windows, a controller, telemetry and a report",
+    ),
     "extract": (
         "twin.extract_cmd",
         "device parameters -> each operation's Pauli + loss channel and the physics behind it",
@@ -27,10 +31,14 @@ _SUBCOMMANDS: dict[str, tuple[str, str]] = {
         "twin.sweep_cmd",
         "a resumable grid of QEC tasks (code, distance, decoder, noise) into a sinter CSV",
     ),
+    "report": ("twin.report_cmd", "PNG plots and one HTML page for the runs in a folder"),
+    "scenarios": ("twin.scenarios_cmd", "list the built-in scenarios with their purpose"),
 }
 
 _EPILOG = """\
 examples:
+  quantacore run                             # the short default scenario, with its report
+  quantacore run laser-drift --controller periodic --out runs/laser
   quantacore extract                         # the reference device's channels, as a table
   quantacore extract --json                  # the same as one JSON object
   quantacore extract --set cavity.g=150 --set link.length_km=0.5

@@ -7,7 +7,7 @@ import html
 from collections.abc import Sequence
 from pathlib import Path
 
-__all__ = ["html_page", "html_table"]
+__all__ = ["html_image", "html_link", "html_page", "html_table"]
 
 _STYLE = """
 body{font-family:system-ui,sans-serif;margin:2em;max-width:1100px;color:#222}
@@ -35,9 +35,17 @@ def html_page(title: str, sections: Sequence[tuple[str, str]],
              f"</title><style>{_STYLE}</style></head><body><h1>{html.escape(title)}</h1>"]
     for heading, content in sections:
         parts.append(f"<h2>{html.escape(heading)}</h2>{content}")
-    for img in images:
-        data = base64.b64encode(Path(img).read_bytes()).decode("ascii")
-        parts.append(f"<img alt='{html.escape(Path(img).name)}' "
-                     f"src='data:image/png;base64,{data}'>")
+    parts.extend(html_image(img) for img in images)
     parts.append("</body></html>")
     return "".join(parts)
+
+
+def html_image(path: str | Path) -> str:
+    """An ``<img>`` tag embedding the PNG at ``path`` as base64 (alt text: its file name)."""
+    data = base64.b64encode(Path(path).read_bytes()).decode("ascii")
+    return f"<img alt='{html.escape(Path(path).name)}' src='data:image/png;base64,{data}'>"
+
+
+def html_link(href: str, text: str | None = None) -> str:
+    """An ``<a>`` tag to ``href`` (a relative path or URL), both escaped."""
+    return f"<a href='{html.escape(href)}'>{html.escape(text if text is not None else href)}</a>"

@@ -8,7 +8,7 @@ from pathlib import Path
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
-__all__ = ["Curve", "plot_curves"]
+__all__ = ["Curve", "new_figure", "plot_curves", "save_figure"]
 
 
 class Curve:
@@ -81,6 +81,35 @@ def plot_curves(curves: Iterable[Curve], path: str | Path, *, title: str, xlabel
     ax.set_title(title)
     ax.grid(True, which="both", alpha=0.3)
     ax.legend(fontsize=8)
+    fig.tight_layout()
+    path = Path(path)
+    fig.savefig(path)
+    return path
+
+
+def new_figure(nrows: int = 1, ncols: int = 1, *, width: float = 6.4,
+               row_height: float = 2.6, sharex: bool = False) -> tuple[Figure, list]:
+    """A figure with its Agg canvas attached and a flat list of its axes (no pyplot state).
+
+    Args:
+        nrows: rows of panels (at least 1).
+        ncols: columns of panels (at least 1).
+        width: figure width in inches.
+        row_height: height of one row of panels in inches.
+        sharex: share the x axis between panels.
+
+    Returns:
+        The figure and its axes, row by row.
+    """
+    nrows, ncols = max(int(nrows), 1), max(int(ncols), 1)
+    fig = Figure(figsize=(width, max(row_height * nrows, 2.4) + 0.6), dpi=110)
+    FigureCanvasAgg(fig)
+    axes = fig.subplots(nrows, ncols, sharex=sharex, squeeze=False)
+    return fig, [ax for row in axes for ax in row]
+
+
+def save_figure(fig: Figure, path: str | Path) -> Path:
+    """Lay out ``fig`` tightly, write it to ``path`` (PNG) and return the path."""
     fig.tight_layout()
     path = Path(path)
     fig.savefig(path)

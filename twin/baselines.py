@@ -1,0 +1,115 @@
+"""Baseline controllers: ``none``, ``periodic`` and ``oracle``.
+
+They are measured against, not deployed: ``periodic`` and ``oracle`` are *privileged* — the
+twin gives them the hidden truth through ``Insight`` (``privileged = True``), which a real
+controller (``control``) never sees.
+
+* ``none``: never acts; the decoder keeps the nominal priors, the knobs stay where they are.
+* ``periodic``: every ``every`` windows it halts QEC for ``calibration_windows`` windows
+  (counted as lost) and comes back with the true optimum of the knobs and the true decoder
+  priors at that moment.
+* ``oracle``: knows the hidden state every window: optimal knobs and true priors, no halt.
+  The upper bound any controller is measured against.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from control.protocol import Action, Calibrate, SetDecoderPriors, SetKnobs, SyndromeWindow
+from qec.noise import NoiseModel
+
+__all__ = ["Insight", "NoController", "OracleController", "PeriodicController",
+           "make_baseline"]
+
+
+@dataclass(frozen=True)
+class Insight:
+    """The hidden truth, for privileged baselines only.
+
+    Attributes:
+        optimal_knobs: knob values restoring the calibrated physics now.
+        true_model: the true noise model of the current window, given the knobs in force
+            (call with the knobs to evaluate).
+    """
+
+    optimal_knobs: Callable[[], dict[str, float]]
+    true_model: Callable[[dict[str, float]], NoiseModel]
+
+
+class NoController:
+    """Does nothing."""
+
+    name = "none"
+    privileged = False
+
+    def observe(self, window: SyndromeWindow) -> None:
+        """Ignore the window."""
+
+    def act(self) -> list[Action]:
+        """No action."""
+        return []
+
+
+class PeriodicController:
+    """Halt and recalibrate every ``every`` windows.
+
+    Args:
+        every: windows from one calibration to the next, ≥ 1.
+        calibration_windows: windows each calibration costs, ≥ 1.
+    """
+
+    name = "periodic"
+    privileged = False  # its Calibrate action is served by the twin with the truth
+
+    def __init__(self, *, every: int = 10, calibration_windows: int = 1) -> None:
+        self.every = every
+        self.calibration_windows = calibration_windows
+        self._seen = 0
+
+    def observe(self, window: SyndromeWindow) -> None:
+        """Count QEC windows."""
+        self._seen += 1
+
+    def act(self) -> list[Action]:
+        """``Calibrate`` after every ``every`` observed windows."""
+        if self._seen and self._seen % self.every == 0:
+            return [Calibrate(self.calibration_windows)]
+        return []
+
+
+class OracleController:
+    """Optimal knobs and true priors every window, from the hidden truth."""
+
+    name = "oracle"
+    privileged = True
+
+    def before_window(self, insight: Insight) -> list[Action]:
+        """Actions applied to the window about to run (the twin calls this first)."""
+        knobs = insight.optimal_knobs()
+        return [SetKnobs(knobs), SetDecoderPriors(insight.true_model(knobs))]
+
+    def observe(self, window: SyndromeWindow) -> None:
+        """Nothing to learn."""
+
+    def act(self) -> list[Action]:
+        """Everything happens in ``before_window``."""
+        return []
+
+
+def make_baseline(name: str, params: dict[str, Any]) -> Any:
+    """The baseline controller ``name`` with its scenario parameters.
+
+    Raises:
+        ValueError: for a name that is not a baseline.
+    """
+    if name == "none":
+        return NoController()
+    if name == "periodic":
+        return PeriodicController(every=int(params.get("every", 10)),
+                                  calibration_windows=int(params.get("calibration_windows", 1)))
+    if name == "oracle":
+        return OracleController()
+    raise ValueError(f"controller = {name!r}: baselines are none, periodic, oracle")

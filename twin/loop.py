@@ -1,0 +1,504 @@
+"""The digital-twin loop: a drifting device, QEC windows, a controller, telemetry.
+
+For each window of ``shots`` shots of ``rounds`` QEC rounds:
+
+1. the hidden clock advances by ``window_seconds``; every drift process steps exactly;
+2. device = nominal + drift offsets, with the knobs in force → true noise (``PhysicsCache``:
+   exact physics on a grid, interpolated) → the noisy circuit of the current code/distance;
+3. the circuit is sampled (seed derived from the scenario seed and the window index) and
+   decoded with the current decoder built from the decoder's *priors* (the controller's belief,
+   nominal by default), never from the truth;
+4. one telemetry row is appended and flushed (``telemetry.csv``; wall times in ``timing.csv``);
+5. the controller observes a ``SyndromeWindow`` and returns actions, applied from the next
+   window; ``Calibrate`` halts QEC (lost windows) and then sets the knobs to their optimum and
+   the priors to the truth (what a calibration measures).
+
+After every window a checkpoint (``state.pkl``, written atomically) records what the next
+window needs; ``run(resume=True)`` cuts the CSVs back to the checkpoint and continues, so an
+interrupted run ends with the same ``telemetry.csv``, byte for byte, as an uninterrupted one.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import pickle
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any
+
+import numpy as np
+
+from control.protocol import (
+    Calibrate,
+    KnobSpec,
+    SetDecoder,
+    SetDecoderPriors,
+    SetDistance,
+    SetKnobs,
+    SyndromeWindow,
+    describe,
+)
+from physics.device import Device, device_to_dict, with_overrides
+from qec.codes import memory_experiment
+from qec.decoding import DECODERS, compile_decoder, decoder_dem
+from qec.noise import HERALD_COORD, NoiseModel, OpNoise, TwoQubitNoise
+from qec.stats import logical_rate
+from twin.baselines import Insight, make_baseline
+from twin.errors import UserError
+from twin.physics_cache import PhysicsCache
+from twin.scenario import KNOBS, Scenario, scenario_to_toml
+from twin.telemetry import BASE_COLUMNS, CsvLog
+
+__all__ = ["DigitalTwin", "RunSummary", "summarize"]
+
+_TINY = 1e-12  # erasure floor so that the decoder's circuit keeps the truth's herald detectors
+
+
+@dataclass(frozen=True)
+class RunSummary:
+    """What a run reports at the end (also ``summary.json``).
+
+    Attributes:
+        scenario: scenario name.
+        controller: controller name.
+        seed: scenario seed.
+        windows: windows run.
+        qec_windows: windows that ran QEC (not lost to calibration).
+        lost_windows: windows spent calibrating.
+        shots: total QEC shots.
+        errors: total logical errors.
+        mean_ler_per_round: per-round logical error of all shots pooled.
+        ler_ci: its 95 % Wilson interval.
+        worst_window: index of the window with the highest per-round logical error.
+        worst_ler_per_round: that window's value.
+        windows_above_target: QEC windows whose per-round logical error exceeded ``target``.
+        target: the scenario's target.
+    """
+
+    scenario: str
+    controller: str
+    seed: int
+    windows: int
+    qec_windows: int
+    lost_windows: int
+    shots: int
+    errors: int
+    mean_ler_per_round: float
+    ler_ci: tuple[float, float]
+    worst_window: int
+    worst_ler_per_round: float
+    windows_above_target: int
+    target: float
+
+    def to_json(self) -> dict[str, Any]:
+        """JSON-ready dict (``ler_ci`` as a list)."""
+        d = dict(self.__dict__)
+        d["ler_ci"] = list(self.ler_ci)
+        return d
+
+
+def summarize(telemetry: Path, *, scenario: Scenario, controller: str) -> RunSummary:
+    """Summary of a telemetry file (pooled shots; worst and above-target windows).
+
+    Raises:
+        ValueError: if the file has no rows.
+    """
+    import csv
+
+    with open(telemetry, encoding="utf-8", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    if not rows:
+        raise ValueError(f"{telemetry}: no windows")
+    rounds = scenario.rounds_per_shot
+    qec = [r for r in rows if r["lost"] == "0"]
+    shots = sum(int(r["shots"]) for r in qec)
+    errors = sum(int(r["errors"]) for r in qec)
+    pooled = logical_rate(shots=shots, errors=errors, rounds=rounds)
+    worst = max(qec, key=lambda r: float(r["ler_per_round"]), default=None)
+    return RunSummary(
+        scenario=scenario.name, controller=controller, seed=scenario.seed, windows=len(rows),
+        qec_windows=len(qec), lost_windows=len(rows) - len(qec), shots=shots, errors=errors,
+        mean_ler_per_round=pooled.per_round, ler_ci=pooled.per_round_ci,
+        worst_window=int(worst["window"]) if worst else -1,
+        worst_ler_per_round=float(worst["ler_per_round"]) if worst else math.nan,
+        windows_above_target=sum(float(r["ler_per_round"]) > scenario.target for r in qec),
+        target=scenario.target,
+    )
+
+
+def _rng(seed: int, *stream: int) -> np.random.Generator:
+    return np.random.default_rng([seed, *stream])
+
+
+def _align(prior: NoiseModel, truth: NoiseModel) -> NoiseModel:
+    """Give the priors every herald the truth has (hardware knows which ops herald)."""
+    g1, g2 = prior.gate_1q, prior.gate_2q
+    if truth.gate_1q.erasure and not g1.erasure:
+        g1 = replace(g1, erasure=_TINY)
+    if truth.gate_2q.erasure and not g2.erasure:
+        g2 = TwoQubitNoise(g2.probs, _TINY)
+    return prior.with_(gate_1q=g1, gate_2q=g2, hot=())
+
+
+def _align_data(prior: OpNoise | None, truth: OpNoise | None) -> OpNoise | None:
+    if truth is None:
+        return None
+    prior = prior if prior is not None else OpNoise()
+    if truth.erasure and not prior.erasure:
+        prior = replace(prior, erasure=_TINY)
+    return prior
+
+
+class DigitalTwin:
+    """One scenario, one controller, one output folder.
+
+    Args:
+        scenario: the validated scenario.
+        out_dir: the run's folder (created); telemetry, timing, resolved scenario, checkpoint
+            and summary go there.
+        controller: a controller object (``control.protocol.Controller``); None builds the
+            scenario's baseline (``none``, ``periodic``, ``oracle``).
+        progress: called with a throttled one-line status (None: silent).
+    """
+
+    def __init__(self, scenario: Scenario, *, out_dir: str | Path, controller: Any = None,
+                 progress: Callable[[str], None] | None = None) -> None:
+        self.scenario = scenario
+        self.out_dir = Path(out_dir)
+        spec = scenario.controller
+        self.controller = controller if controller is not None else make_baseline(
+            spec.name, dict(spec.params))
+        self.progress = progress
+        self.knob_specs: tuple[KnobSpec, ...] = KNOBS
+        self.nominal: Device = scenario.device()
+        self.drift_paths = sorted({d.parameter for d in scenario.drifts})
+        varying = sorted(set(self.drift_paths) | {k.name for k in self.knob_specs})
+        steps = {d.parameter: d.grid_step for d in scenario.drifts if d.grid_step}
+        try:
+            self.cache = PhysicsCache(self.nominal, scenario.code, varying=varying, steps=steps)
+        except ValueError as exc:
+            raise UserError(f"{scenario.source}: {exc}") from None
+        self._experiments: dict[tuple, Any] = {}
+        self._decoders: dict[tuple, Any] = {}
+        self.columns = (*BASE_COLUMNS, *(f"true:{p}" for p in self.drift_paths),
+                        *(f"knob:{k.name}" for k in self.knob_specs), "actions")
+        self.telemetry = CsvLog(self.out_dir / "telemetry.csv", self.columns)
+        self.timing = CsvLog(self.out_dir / "timing.csv", ("window", "wall_s"))
+        self._nominal_values = device_to_dict(self.nominal)
+
+    # --- the device at a time ------------------------------------------------------------
+    def _device(self, offsets: dict[str, float], knobs: dict[str, float]) -> Device:
+        values = {}
+        for path, off in offsets.items():
+            section, key = path.split(".")
+            values[path] = self._nominal_values[section][key] + off
+        values.update(knobs)
+        try:
+            return with_overrides(self.nominal, values)
+        except ValueError as exc:
+            raise UserError(f"{self.scenario.source}: a drift took the device out of range: "
+                            f"{exc}") from None
+
+    def _optimal_knobs(self, offsets: dict[str, float]) -> dict[str, float]:
+        """Knob values that restore the calibrated effective physics (the twin knows how)."""
+        out = {}
+        for spec in self.knob_specs:
+            if spec.name == "laser.frequency_offset":
+                value = spec.nominal - offsets.get("laser.detuning_2ph", 0.0)
+            elif spec.name == "laser.amplitude_scale":
+                intensity = self.nominal.laser.intensity + offsets.get("laser.intensity", 0.0)
+                value = spec.nominal * math.sqrt(self.nominal.laser.intensity / intensity)
+            else:
+                value = spec.nominal
+            out[spec.name] = spec.clip(value)
+        return out
+
+    def _hot(self, model: NoiseModel, distance: int) -> NoiseModel:
+        node = self.scenario.hot_node
+        if node is None:
+            return model
+        qubit = node.qubit
+        if qubit == "center":
+            exp = self._experiment(distance, None)
+            coords = exp.circuit.get_final_qubit_coordinates()
+            data = [q for q in exp.data_qubits if q in coords]
+            cx = np.mean([coords[q][0] for q in data])
+            cy = np.mean([coords[q][1] for q in data])
+            qubit = min(data, key=lambda q: (coords[q][0] - cx) ** 2 + (coords[q][1] - cy) ** 2)
+        return model.with_(hot=((int(qubit), node.factor),))
+
+    def _truth(self, offsets, knobs, distance) -> tuple[NoiseModel, OpNoise | None]:
+        model, data = self.cache.noise(self._device(offsets, knobs))
+        return self._hot(model, distance), data
+
+    def _experiment(self, distance: int, data_noise: OpNoise | None):
+        key = (distance, data_noise)
+        exp = self._experiments.get(key)
+        if exp is None:
+            s = self.scenario
+            exp = memory_experiment(s.code, distance=distance, rounds=s.rounds_per_shot,
+                                    basis=s.basis, data_noise=data_noise)
+            if len(self._experiments) > 64:
+                self._experiments.clear()
+            self._experiments[key] = exp
+        return exp
+
+    def _decoder(self, name: str, distance: int, prior: NoiseModel, prior_data: OpNoise | None):
+        key = (name, distance, prior, prior_data)
+        dec = self._decoders.get(key)
+        if dec is None:
+            circuit = prior.noisy_circuit(self._experiment(distance, prior_data).circuit)
+            dec = compile_decoder(name, decoder_dem(circuit))
+            if len(self._decoders) > 16:
+                self._decoders.clear()
+            self._decoders[key] = dec
+        return dec
+
+    # --- state ---------------------------------------------------------------------------
+    def _initial_state(self) -> dict[str, Any]:
+        s = self.scenario
+        states = [d.process.initial_state(_rng(s.seed, 1, i)) for i, d in enumerate(s.drifts)]
+        nominal_model, nominal_data = self.cache.noise(self.nominal)
+        return {
+            "next_window": 0, "drift_states": states, "knobs": dict(s.knobs),
+            "priors": nominal_model, "prior_data": nominal_data, "decoder": s.decoder,
+            "distance": s.distance, "lost_pending": 0, "controller": self.controller,
+        }
+
+    def _checkpoint(self, state: dict[str, Any]) -> None:
+        tmp = self.out_dir / "state.pkl.tmp"
+        with open(tmp, "wb") as fh:
+            pickle.dump(state, fh)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, self.out_dir / "state.pkl")
+
+    def _prepare(self, resume: bool) -> dict[str, Any]:
+        resolved = scenario_to_toml(self.scenario)
+        scen_file = self.out_dir / "scenario.toml"
+        if resume:
+            if not (self.out_dir / "state.pkl").exists() or not scen_file.exists():
+                raise UserError(f"cannot resume {self.out_dir}: no run there to continue "
+                                "(run without --resume to start one)")
+            _check_same_scenario(scen_file.read_text(encoding="utf-8"), resolved, self.out_dir)
+            with open(self.out_dir / "state.pkl", "rb") as fh:
+                state = pickle.load(fh)
+            self.controller = state["controller"]
+            try:
+                self.telemetry.truncate(state["next_window"])
+                self.timing.truncate(state["next_window"])
+            except ValueError as exc:
+                raise UserError(f"cannot resume {self.out_dir}: {exc}") from None
+            if resolved != scen_file.read_text(encoding="utf-8"):
+                scen_file.write_text(resolved, encoding="utf-8")  # e.g. more windows
+            return state
+        if (self.out_dir / "telemetry.csv").exists():
+            raise UserError(f"{self.out_dir} already holds a run: use --resume to continue it "
+                            "or choose another --out")
+        try:
+            self.out_dir.mkdir(parents=True, exist_ok=True)
+            scen_file.write_text(resolved, encoding="utf-8")
+            self.telemetry.start()
+            self.timing.start()
+        except OSError as exc:
+            raise UserError(f"cannot write to {self.out_dir}: {exc.strerror or exc}") from None
+        state = self._initial_state()
+        self._checkpoint(state)
+        return state
+
+    # --- the loop ------------------------------------------------------------------------
+    def run(self, *, resume: bool = False) -> RunSummary:
+        """Run (or continue) the scenario; returns the summary and writes ``summary.json``.
+
+        Raises:
+            UserError: an existing run without ``resume``, a resume of a different scenario,
+                an unwritable folder, or a drift that leaves the device's valid range.
+        """
+        s = self.scenario
+        state = self._prepare(resume)
+        start = time.monotonic()
+        last_print = -math.inf
+        first = state["next_window"]
+        for w in range(first, s.windows):
+            t0 = time.perf_counter()
+            row, window = self._window(w, state)
+            self.telemetry.append(row)
+            self.timing.append({"window": w, "wall_s": round(time.perf_counter() - t0, 6)})
+            if window is not None:
+                ctl = state["controller"]
+                ctl.observe(window)
+                actions = list(ctl.act())
+                self._apply(actions, state)
+                state["last_actions"] = ";".join(describe(a) for a in actions)
+            else:
+                state["last_actions"] = ""
+            state["next_window"] = w + 1
+            self._checkpoint(state)
+            now = time.monotonic()
+            if self.progress and (now - last_print >= 1.0 or w + 1 == s.windows):
+                last_print = now
+                done = w + 1 - first
+                eta = (now - start) / done * (s.windows - w - 1)
+                ler = row["ler_per_round"]
+                shown = "lost (calibrating)" if ler is None else f"ε/round={ler:.2e}"
+                self.progress(f"window {w + 1}/{s.windows}  t={row['time_s']:.0f} s  {shown}  "
+                              f"ETA {eta:.0f} s")
+        summary = summarize(self.out_dir / "telemetry.csv", scenario=s,
+                            controller=getattr(state["controller"], "name", "custom"))
+        (self.out_dir / "summary.json").write_text(json.dumps(summary.to_json(), indent=2),
+                                                   encoding="utf-8")
+        return summary
+
+    def _offsets(self, w: int, state: dict[str, Any]) -> dict[str, float]:
+        s = self.scenario
+        t1 = w * s.window_seconds
+        offsets: dict[str, float] = {}
+        new_states = []
+        for i, (d, st) in enumerate(zip(s.drifts, state["drift_states"], strict=True)):
+            if w > 0:
+                st, _ = d.process.step(st, (w - 1) * s.window_seconds, t1, _rng(s.seed, 2, w, i))
+            new_states.append(st)
+            offsets[d.parameter] = offsets.get(d.parameter, 0.0) + d.process.value(st)
+        state["drift_states"] = new_states
+        return offsets
+
+    def _window(self, w: int, state: dict[str, Any]) -> tuple[dict[str, Any], Any]:
+        s = self.scenario
+        offsets = self._offsets(w, state)
+        ctl = state["controller"]
+        pre_actions = []
+        if getattr(ctl, "privileged", False):
+            insight = Insight(
+                optimal_knobs=lambda: self._optimal_knobs(offsets),
+                true_model=lambda knobs: self._truth(offsets, knobs, state["distance"])[0])
+            pre_actions = list(ctl.before_window(insight))
+            self._apply(pre_actions, state)
+            for a in pre_actions:  # the oracle's priors include the true data noise too
+                if isinstance(a, SetDecoderPriors):
+                    state["prior_data"] = self._truth(offsets, state["knobs"],
+                                                      state["distance"])[1]
+        knobs = dict(state["knobs"])
+        distance = state["distance"]
+        device_values = {p: self._nominal_values[p.split(".")[0]][p.split(".")[1]] + offsets[p]
+                         for p in self.drift_paths}
+        row: dict[str, Any] = {"window": w, "time_s": float(w * s.window_seconds),
+                               "code": s.code, "distance": distance,
+                               "decoder": state["decoder"]}
+        row.update({f"true:{p}": float(v) for p, v in device_values.items()})
+        row.update({f"knob:{k}": float(v) for k, v in knobs.items()})
+        actions = [state.get("last_actions", "")] + [describe(a) for a in pre_actions]
+        row["actions"] = ";".join(a for a in actions if a)
+        truth, data = self._truth(offsets, knobs, distance)
+        row.update({
+            "noise_gate_1q": truth.gate_1q.p_pauli, "noise_gate_2q": truth.gate_2q.p_pauli,
+            "noise_erasure_2q": truth.gate_2q.erasure, "noise_measure": truth.measure.px,
+            "noise_idle": truth.idle.p_pauli,
+        })
+        if state["lost_pending"] > 0:  # halted for calibration
+            state["lost_pending"] -= 1
+            row.update({"lost": 1, "shots": 0, "errors": 0})
+            if state["lost_pending"] == 0:  # the calibration result
+                state["knobs"] = self._optimal_knobs(offsets)
+                state["priors"], state["prior_data"] = self._truth(offsets, state["knobs"],
+                                                                   distance)
+            return row, None
+        exp = self._experiment(distance, data)
+        true_circuit = truth.noisy_circuit(exp.circuit)
+        prior = _align(state["priors"], truth)
+        prior_data = _align_data(state["prior_data"], data)
+        decoder = self._decoder(state["decoder"], distance, prior, prior_data)
+        sampler = true_circuit.compile_detector_sampler(
+            seed=int(_rng(s.seed, 3, w).integers(2**63)))
+        dets, obs = sampler.sample(s.shots, separate_observables=True, bit_packed=True)
+        pred = decoder.decode_batch(dets, bit_packed=True)
+        errors = int(np.any(pred != obs, axis=1).sum())
+        rate = logical_rate(shots=s.shots, errors=errors, rounds=s.rounds_per_shot)
+        n_det = true_circuit.num_detectors
+        bits = np.unpackbits(dets, axis=1, count=n_det, bitorder="little").astype(bool)
+        herald_mask = _herald_mask(true_circuit)
+        detectors, heralds = bits[:, ~herald_mask], bits[:, herald_mask]
+        row.update({
+            "lost": 0, "shots": s.shots, "errors": errors, "ler_per_round": rate.per_round,
+            "ler_ci_low": rate.per_round_ci[0], "ler_ci_high": rate.per_round_ci[1],
+            "detection_fraction": float(detectors.mean()) if detectors.size else 0.0,
+            "herald_fraction": float(heralds.mean()) if heralds.size else 0.0,
+        })
+        window = SyndromeWindow(
+            index=w, time=row["time_s"], shots=s.shots, rounds=s.rounds_per_shot, code=s.code,
+            distance=distance, decoder=state["decoder"], circuit=exp.circuit,
+            detectors=detectors, heralds=heralds, herald_qubits=_herald_qubits(true_circuit),
+            observable_flips=np.unpackbits(obs, axis=1, count=true_circuit.num_observables,
+                                           bitorder="little").astype(bool),
+            logical_errors=errors, decoder_model=prior,
+            knobs=MappingProxyType(knobs), knob_specs=self.knob_specs)
+        return row, window
+
+    def _apply(self, actions: list[Any], state: dict[str, Any]) -> None:
+        specs = {k.name: k for k in self.knob_specs}
+        for a in actions:
+            if isinstance(a, SetKnobs):
+                for name, value in a.values.items():
+                    if name not in specs:
+                        raise ValueError(f"controller set unknown knob {name!r}; knobs are "
+                                         f"{', '.join(specs)}")
+                    state["knobs"][name] = specs[name].clip(float(value))
+            elif isinstance(a, SetDecoderPriors):
+                state["priors"] = a.model
+            elif isinstance(a, SetDecoder):
+                if a.name not in DECODERS:
+                    raise ValueError(f"controller chose decoder {a.name!r}: must be one of "
+                                     f"{', '.join(DECODERS)}")
+                state["decoder"] = a.name
+            elif isinstance(a, SetDistance):
+                if a.distance < 3 or a.distance % 2 == 0:
+                    raise ValueError(f"controller chose distance {a.distance}: must be odd >= 3")
+                state["distance"] = a.distance
+            elif isinstance(a, Calibrate):
+                state["lost_pending"] = max(1, int(a.windows))
+            else:
+                raise ValueError(f"unknown action {a!r}")
+
+
+def _herald_mask(circuit) -> np.ndarray:
+    coords = circuit.get_detector_coordinates()
+    mask = np.zeros(circuit.num_detectors, dtype=bool)
+    for k, c in coords.items():
+        if c and c[0] == HERALD_COORD:
+            mask[k] = True
+    return mask
+
+
+def _herald_qubits(circuit) -> np.ndarray:
+    coords = circuit.get_detector_coordinates()
+    return np.array([int(c[1]) for k, c in sorted(coords.items())
+                     if c and c[0] == HERALD_COORD], dtype=np.int64)
+
+
+def _check_same_scenario(old: str, new: str, folder: Path) -> None:
+    """Refuse to resume a different scenario (only ``windows`` may grow)."""
+    def keyed(text: str) -> dict[str, str]:
+        return {ln.split("=")[0].strip(): ln for ln in text.splitlines()
+                if "=" in ln and not ln.startswith("windows")}
+
+    a, b = keyed(old), keyed(new)
+    if old.count("[[drift]]") != new.count("[[drift]]"):
+        raise UserError(f"cannot resume {folder}: it holds a different scenario (number of "
+                        "drifts differs)")
+    for key in sorted(set(a) | set(b)):
+        if a.get(key) != b.get(key):
+            raise UserError(f"cannot resume {folder}: it holds a different scenario "
+                            f"({a.get(key, key + ' missing')!r} there, "
+                            f"{b.get(key, key + ' missing')!r} now)")
+    if [ln for ln in old.splitlines() if not ln.startswith("windows")] != \
+            [ln for ln in new.splitlines() if not ln.startswith("windows")]:
+        raise UserError(f"cannot resume {folder}: it holds a different scenario")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit("use `quantacore run`")
