@@ -440,6 +440,78 @@ _D8_E5 = np.ascontiguousarray(_d853.E5)
 
 
 @numba.njit(cache=True)
+def _d853_stage_input(y, K, s, hs, yt):
+    """DOP853 stage input ``yt = y + hs·Σ_{q<s} A[s, q]·K[q]`` (rhs-agnostic helper).
+
+    Args:
+        y: (n, m) state at the start of the step.
+        K: (13, n, m) stage derivatives; rows ``0..s−1`` are used.
+        s: stage index, 1 ≤ s ≤ 11.
+        hs: step (µs).
+        yt: (n, m) output, written in place.
+    """
+    n, m = y.shape
+    yt[:, :] = y
+    for q in range(s):
+        coef = hs * _D8_A[s, q]
+        if coef != 0.0:  # the tableau is sparse
+            for a in range(n):
+                for c in range(m):
+                    yt[a, c] += coef * K[q, a, c]
+
+
+@numba.njit(cache=True)
+def _d853_solution(y, K, hs, yn):
+    """DOP853 8th-order solution ``yn = y + hs·Σ_q B[q]·K[q]`` over the 12 stages (in place)."""
+    n, m = y.shape
+    yn[:, :] = y
+    for q in range(12):
+        coef = hs * _D8_B[q]
+        if coef != 0.0:
+            for a in range(n):
+                for c in range(m):
+                    yn[a, c] += coef * K[q, a, c]
+
+
+@numba.njit(cache=True)
+def _d853_error(y, yn, K, hs, rtol, atol):
+    """Scaled DOP853 error of a step (scipy's/Hairer's norm): accept the step if ≤ 1.
+
+    Args:
+        y: (n, m) state at the start of the step.
+        yn: (n, m) proposed state at its end.
+        K: (13, n, m) stage derivatives, ``K[12]`` evaluated at (t + hs, yn).
+        hs: step (µs).
+        rtol: relative tolerance.
+        atol: absolute tolerance.
+    """
+    n, m = y.shape
+    e5 = 0.0
+    e3 = 0.0
+    for a in range(n):
+        for c in range(m):
+            a5 = 0.0
+            a3 = 0.0
+            for q in range(13):
+                a5 += _D8_E5[q] * K[q, a, c]
+                a3 += _D8_E3[q] * K[q, a, c]
+            sc = atol + rtol * max(abs(y[a, c]), abs(yn[a, c]))
+            e5 += (a5 / sc) ** 2
+            e3 += (a3 / sc) ** 2
+    if e5 == 0.0 and e3 == 0.0:
+        return 0.0
+    return hs * e5 / math.sqrt((e5 + 0.01 * e3) * (n * m))
+
+
+@numba.njit(cache=True)
+def _d853_factor(err):
+    """DOP853 step-size factor for a scaled error ``err`` (safety 0.9, limits [0.2, 10])."""
+    if err == 0.0:
+        return 10.0
+    return min(10.0, max(0.2, 0.9 * err ** -0.125))
+
+
+@numba.njit(cache=True)
 def _dop853(r, pp, ps, t_out, Y0, rtol, atol, hmax, h0, out):
     """Dormand–Prince 8(5,3) (Hairer's DOP853, scipy's tableau and error norm) for Y (9, m).
 

@@ -115,3 +115,10 @@ def test_json_dict_shape(reference):
     assert {"cooperativity", "emission_efficiency", "stirap_transfer_efficiency",
             "link_efficiency", "cat_bit_flip_per_cycle", "cat_phase_flip_per_cycle",
             "gkp_sigma"} <= set(data["figures"])
+
+
+def test_numba_and_qutip_gate_backends_give_the_same_channels():
+    fast = extract_operations(REFERENCE_DEVICE, backend="numba").operations["gate_1q"].channel
+    ref = extract_operations(REFERENCE_DEVICE, backend="qutip").operations["gate_1q"].channel
+    for a, b in zip((fast.px, fast.py, fast.pz), (ref.px, ref.py, ref.pz), strict=True):
+        assert a == pytest.approx(b, rel=1e-5, abs=1e-9)
