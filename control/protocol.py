@@ -14,6 +14,7 @@ it never learns what a knob does physically.
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass, field
 from types import MappingProxyType
@@ -73,6 +74,9 @@ class KnobSpec:
 class SyndromeWindow:
     """Everything a controller may look at after one window.
 
+    The shots are kept bit-packed as stim returns them; the boolean views are unpacked on
+    first use (a controller that only needs rates never pays for them).
+
     Attributes:
         index: window index (0-based).
         time: start time of the window (s).
@@ -81,14 +85,16 @@ class SyndromeWindow:
         code: code name.
         distance: code distance.
         decoder: decoder in use.
-        circuit: the noiseless circuit of the window (detectors and their coordinates).
-        detectors: detection events, bool (shots, num_detectors); heralds excluded.
-        heralds: herald bits, bool (shots, num_heralds) (zero columns without erasure).
-        herald_qubits: the qubit of each herald column, shape (num_heralds,).
-        observable_flips: true observable flips, bool (shots, num_observables): for scoring
-            and training only, not for a hardware controller's decisions.
-        logical_errors: shots the decoder got wrong (what a deployed system cannot know either;
-            kept for scoring).
+        circuit: the noiseless circuit of the window (detectors and their coordinates; the
+            heralds are inserted by the noise, so they are not in it).
+        packed_detections: every detector of the noisy circuit, heralds included, uint8
+            little-endian bit-packed, shape (shots, ceil(num_all / 8)).
+        herald_mask: which of those detectors are heralds, bool (num_all,).
+        herald_qubits: the qubit of each herald, shape (num_heralds,).
+        packed_observables: true observable flips, bit-packed (shots, ceil(n_obs / 8)): for
+            scoring and training only, not for a hardware controller's decisions.
+        num_observables: observables per shot.
+        logical_errors: shots the decoder got wrong (scoring only).
         decoder_model: the error model the decoder used (the priors), never the truth.
         knobs: knob values in force during the window.
         knob_specs: the knobs' bounds and nominal values.
@@ -102,24 +108,52 @@ class SyndromeWindow:
     distance: int
     decoder: str
     circuit: stim.Circuit
-    detectors: np.ndarray
-    heralds: np.ndarray
+    packed_detections: np.ndarray
+    herald_mask: np.ndarray
     herald_qubits: np.ndarray
-    observable_flips: np.ndarray
+    packed_observables: np.ndarray
+    num_observables: int
     logical_errors: int
     decoder_model: NoiseModel
     knobs: MappingProxyType
     knob_specs: tuple[KnobSpec, ...] = ()
 
-    @property
-    def detection_fraction(self) -> float:
-        """Mean fraction of detectors that fired per shot."""
-        return float(self.detectors.mean()) if self.detectors.size else 0.0
+    def _unpacked(self) -> np.ndarray:
+        return np.unpackbits(self.packed_detections, axis=1, count=len(self.herald_mask),
+                             bitorder="little").astype(bool)
 
-    @property
+    @functools.cached_property
+    def detectors(self) -> np.ndarray:
+        """Detection events, bool (shots, num_detectors), heralds excluded."""
+        return self._unpacked()[:, ~self.herald_mask]
+
+    @functools.cached_property
+    def heralds(self) -> np.ndarray:
+        """Herald bits, bool (shots, num_heralds) (zero columns without erasure)."""
+        return self._unpacked()[:, self.herald_mask]
+
+    @functools.cached_property
+    def observable_flips(self) -> np.ndarray:
+        """True observable flips, bool (shots, num_observables) (scoring/training only)."""
+        return np.unpackbits(self.packed_observables, axis=1, count=self.num_observables,
+                             bitorder="little").astype(bool)
+
+    def _fraction(self, mask: np.ndarray) -> float:
+        n = int(mask.sum())
+        if n == 0 or self.shots == 0:
+            return 0.0
+        packed = np.packbits(mask, bitorder="little")
+        return float(np.bitwise_count(self.packed_detections & packed).sum()) / (n * self.shots)
+
+    @functools.cached_property
+    def detection_fraction(self) -> float:
+        """Mean fraction of (non-herald) detectors that fired per shot."""
+        return self._fraction(~self.herald_mask)
+
+    @functools.cached_property
     def herald_fraction(self) -> float:
         """Mean fraction of herald detectors that fired per shot."""
-        return float(self.heralds.mean()) if self.heralds.size else 0.0
+        return self._fraction(self.herald_mask)
 
 
 @dataclass(frozen=True)

@@ -186,6 +186,7 @@ class DigitalTwin:
             raise UserError(f"{scenario.source}: {exc}") from None
         self._experiments: dict[tuple, Any] = {}
         self._decoders: dict[tuple, Any] = {}
+        self._heralds: dict[tuple, tuple[np.ndarray, np.ndarray]] = {}
         self.columns = (*BASE_COLUMNS, *(f"true:{p}" for p in self.drift_paths),
                         *(f"knob:{k.name}" for k in self.knob_specs), "actions")
         self.telemetry = CsvLog(self.out_dir / "telemetry.csv", self.columns)
@@ -419,25 +420,35 @@ class DigitalTwin:
         pred = decoder.decode_batch(dets, bit_packed=True)
         errors = int(np.any(pred != obs, axis=1).sum())
         rate = logical_rate(shots=s.shots, errors=errors, rounds=s.rounds_per_shot)
-        n_det = true_circuit.num_detectors
-        bits = np.unpackbits(dets, axis=1, count=n_det, bitorder="little").astype(bool)
-        herald_mask = _herald_mask(true_circuit)
-        detectors, heralds = bits[:, ~herald_mask], bits[:, herald_mask]
-        row.update({
-            "lost": 0, "shots": s.shots, "errors": errors, "ler_per_round": rate.per_round,
-            "ler_ci_low": rate.per_round_ci[0], "ler_ci_high": rate.per_round_ci[1],
-            "detection_fraction": float(detectors.mean()) if detectors.size else 0.0,
-            "herald_fraction": float(heralds.mean()) if heralds.size else 0.0,
-        })
+        mask, herald_qubits = self._herald_info(true_circuit, (
+            distance, truth.gate_1q.erasure > 0, truth.gate_2q.erasure > 0,
+            data is not None and data.erasure > 0, true_circuit.num_detectors))
         window = SyndromeWindow(
             index=w, time=row["time_s"], shots=s.shots, rounds=s.rounds_per_shot, code=s.code,
             distance=distance, decoder=state["decoder"], circuit=exp.circuit,
-            detectors=detectors, heralds=heralds, herald_qubits=_herald_qubits(true_circuit),
-            observable_flips=np.unpackbits(obs, axis=1, count=true_circuit.num_observables,
-                                           bitorder="little").astype(bool),
-            logical_errors=errors, decoder_model=prior,
-            knobs=MappingProxyType(knobs), knob_specs=self.knob_specs)
+            packed_detections=dets, herald_mask=mask, herald_qubits=herald_qubits,
+            packed_observables=obs,
+            num_observables=true_circuit.num_observables, logical_errors=errors,
+            decoder_model=prior, knobs=MappingProxyType(knobs), knob_specs=self.knob_specs)
+        row.update({
+            "lost": 0, "shots": s.shots, "errors": errors, "ler_per_round": rate.per_round,
+            "ler_ci_low": rate.per_round_ci[0], "ler_ci_high": rate.per_round_ci[1],
+            "detection_fraction": window.detection_fraction,
+            "herald_fraction": window.herald_fraction,
+        })
         return row, window
+
+    def _herald_info(self, circuit, key: tuple) -> tuple[np.ndarray, np.ndarray]:
+        """Herald mask and qubits of ``circuit``, cached by ``key``.
+
+        The layout depends only on the structure (distance and which operations can erase),
+        not on the probabilities.
+        """
+        info = self._heralds.get(key)
+        if info is None:
+            info = (_herald_mask_of(circuit), _herald_qubits_of(circuit))
+            self._heralds[key] = info
+        return info
 
     def _apply(self, actions: list[Any], state: dict[str, Any]) -> None:
         specs = {k.name: k for k in self.knob_specs}
@@ -465,7 +476,7 @@ class DigitalTwin:
                 raise ValueError(f"unknown action {a!r}")
 
 
-def _herald_mask(circuit) -> np.ndarray:
+def _herald_mask_of(circuit) -> np.ndarray:
     coords = circuit.get_detector_coordinates()
     mask = np.zeros(circuit.num_detectors, dtype=bool)
     for k, c in coords.items():
@@ -474,7 +485,7 @@ def _herald_mask(circuit) -> np.ndarray:
     return mask
 
 
-def _herald_qubits(circuit) -> np.ndarray:
+def _herald_qubits_of(circuit) -> np.ndarray:
     coords = circuit.get_detector_coordinates()
     return np.array([int(c[1]) for k, c in sorted(coords.items())
                      if c and c[0] == HERALD_COORD], dtype=np.int64)

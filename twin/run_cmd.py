@@ -63,6 +63,8 @@ def _scenario(args: argparse.Namespace):
     if changes:
         try:
             scenario = scenario.replace(**changes)
+        except UserError:
+            raise
         except ValueError as exc:
             raise UserError(f"{scenario.source}: {exc}") from None
     return scenario
