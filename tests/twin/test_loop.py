@@ -176,3 +176,18 @@ def test_periodic_calibration_costs_windows_and_restores_knobs(tmp_path):
     assert lost == [0, 0, 0, 1, 0, 0, 0]
     knob = np.array([float(r[header.index("knob:laser.frequency_offset")]) for r in rows])
     assert (knob[:4] == 0).all() and knob[4] != 0  # set by the calibration in window 3
+
+
+def test_oracle_beats_periodic_beats_none_on_laser_drift(tmp_path):
+    """Acceptance (issue 4): at a fixed seed, mean logical error oracle ≤ periodic ≤ none."""
+    from twin.scenario import ControllerSpec
+
+    base = load_scenario("laser-drift").replace(shots=2000)
+    results = {}
+    for name in ("none", "periodic", "oracle"):
+        scen = base.replace(controller=ControllerSpec(name, {}))
+        results[name] = DigitalTwin(scen, out_dir=tmp_path / name).run()
+    none, periodic, oracle = (results[k] for k in ("none", "periodic", "oracle"))
+    assert oracle.mean_ler_per_round <= periodic.mean_ler_per_round <= none.mean_ler_per_round
+    assert periodic.ler_ci[1] < none.ler_ci[0]  # clearly, not by luck
+    assert periodic.lost_windows > 0 == oracle.lost_windows == none.lost_windows
