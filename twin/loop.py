@@ -44,14 +44,14 @@ from control.protocol import (
     SyndromeWindow,
     describe,
 )
-from physics.device import Device, device_to_dict, with_overrides
+from physics.device import Device
 from qec.codes import memory_experiment
 from qec.decoding import DECODERS, compile_decoder, decoder_dem
 from qec.noise import HERALD_COORD, NoiseModel, OpNoise, TwoQubitNoise
 from qec.stats import logical_rate
 from twin.baselines import Insight, make_baseline
+from twin.device_model import DeviceModel
 from twin.errors import UserError
-from twin.physics_cache import PhysicsCache
 from twin.scenario import KNOBS, Scenario, scenario_to_toml
 from twin.telemetry import BASE_COLUMNS, CsvLog
 
@@ -177,13 +177,14 @@ class DigitalTwin:
         self.progress = progress
         self.knob_specs: tuple[KnobSpec, ...] = KNOBS
         self.nominal: Device = scenario.device()
-        self.drift_paths = sorted({d.parameter for d in scenario.drifts})
-        varying = sorted(set(self.drift_paths) | {k.name for k in self.knob_specs})
-        steps = {d.parameter: d.grid_step for d in scenario.drifts if d.grid_step}
         try:
-            self.cache = PhysicsCache(self.nominal, scenario.code, varying=varying, steps=steps)
+            self.model = DeviceModel(self.nominal, code=scenario.code, drifts=scenario.drifts,
+                                     knob_specs=self.knob_specs, hot_node=scenario.hot_node,
+                                     basis=scenario.basis)
         except ValueError as exc:
             raise UserError(f"{scenario.source}: {exc}") from None
+        self.cache = self.model.cache
+        self.drift_paths = self.model.drift_paths
         self._experiments: dict[tuple, Any] = {}
         self._decoders: dict[tuple, Any] = {}
         self._heralds: dict[tuple, tuple[np.ndarray, np.ndarray]] = {}
@@ -191,52 +192,14 @@ class DigitalTwin:
                         *(f"knob:{k.name}" for k in self.knob_specs), "actions")
         self.telemetry = CsvLog(self.out_dir / "telemetry.csv", self.columns)
         self.timing = CsvLog(self.out_dir / "timing.csv", ("window", "wall_s"))
-        self._nominal_values = device_to_dict(self.nominal)
 
     # --- the device at a time ------------------------------------------------------------
-    def _device(self, offsets: dict[str, float], knobs: dict[str, float]) -> Device:
-        values = {}
-        for path, off in offsets.items():
-            section, key = path.split(".")
-            values[path] = self._nominal_values[section][key] + off
-        values.update(knobs)
+    def _truth(self, offsets, knobs, distance) -> tuple[NoiseModel, OpNoise | None]:
         try:
-            return with_overrides(self.nominal, values)
+            return self.model.noise(offsets, knobs, distance=distance)
         except ValueError as exc:
             raise UserError(f"{self.scenario.source}: a drift took the device out of range: "
                             f"{exc}") from None
-
-    def _optimal_knobs(self, offsets: dict[str, float]) -> dict[str, float]:
-        """Knob values that restore the calibrated effective physics (the twin knows how)."""
-        out = {}
-        for spec in self.knob_specs:
-            if spec.name == "laser.frequency_offset":
-                value = spec.nominal - offsets.get("laser.detuning_2ph", 0.0)
-            elif spec.name == "laser.amplitude_scale":
-                intensity = self.nominal.laser.intensity + offsets.get("laser.intensity", 0.0)
-                value = spec.nominal * math.sqrt(self.nominal.laser.intensity / intensity)
-            else:
-                value = spec.nominal
-            out[spec.name] = spec.clip(value)
-        return out
-
-    def _hot(self, model: NoiseModel, distance: int) -> NoiseModel:
-        node = self.scenario.hot_node
-        if node is None:
-            return model
-        qubit = node.qubit
-        if qubit == "center":
-            exp = self._experiment(distance, None)
-            coords = exp.circuit.get_final_qubit_coordinates()
-            data = [q for q in exp.data_qubits if q in coords]
-            cx = np.mean([coords[q][0] for q in data])
-            cy = np.mean([coords[q][1] for q in data])
-            qubit = min(data, key=lambda q: (coords[q][0] - cx) ** 2 + (coords[q][1] - cy) ** 2)
-        return model.with_(hot=((int(qubit), node.factor),))
-
-    def _truth(self, offsets, knobs, distance) -> tuple[NoiseModel, OpNoise | None]:
-        model, data = self.cache.noise(self._device(offsets, knobs))
-        return self._hot(model, distance), data
 
     def _experiment(self, distance: int, data_noise: OpNoise | None):
         key = (distance, data_noise)
@@ -264,7 +227,7 @@ class DigitalTwin:
     # --- state ---------------------------------------------------------------------------
     def _initial_state(self) -> dict[str, Any]:
         s = self.scenario
-        states = [d.process.initial_state(_rng(s.seed, 1, i)) for i, d in enumerate(s.drifts)]
+        states = self.model.initial_states(s.seed)
         nominal_model, nominal_data = self.cache.noise(self.nominal)
         return {
             "next_window": 0, "drift_states": states, "knobs": dict(s.knobs),
@@ -358,16 +321,11 @@ class DigitalTwin:
 
     def _offsets(self, w: int, state: dict[str, Any]) -> dict[str, float]:
         s = self.scenario
-        t1 = w * s.window_seconds
-        offsets: dict[str, float] = {}
-        new_states = []
-        for i, (d, st) in enumerate(zip(s.drifts, state["drift_states"], strict=True)):
-            if w > 0:
-                st, _ = d.process.step(st, (w - 1) * s.window_seconds, t1, _rng(s.seed, 2, w, i))
-            new_states.append(st)
-            offsets[d.parameter] = offsets.get(d.parameter, 0.0) + d.process.value(st)
-        state["drift_states"] = new_states
-        return offsets
+        if w > 0:
+            state["drift_states"] = self.model.step(
+                state["drift_states"], (w - 1) * s.window_seconds, w * s.window_seconds,
+                seed=s.seed, window=w)
+        return self.model.offsets(state["drift_states"])
 
     def _window(self, w: int, state: dict[str, Any]) -> tuple[dict[str, Any], Any]:
         s = self.scenario
@@ -376,7 +334,7 @@ class DigitalTwin:
         pre_actions = []
         if getattr(ctl, "privileged", False):
             insight = Insight(
-                optimal_knobs=lambda: self._optimal_knobs(offsets),
+                optimal_knobs=lambda: self.model.optimal_knobs(offsets),
                 true_model=lambda knobs: self._truth(offsets, knobs, state["distance"])[0])
             pre_actions = list(ctl.before_window(insight))
             self._apply(pre_actions, state)
@@ -386,8 +344,7 @@ class DigitalTwin:
                                                       state["distance"])[1]
         knobs = dict(state["knobs"])
         distance = state["distance"]
-        device_values = {p: self._nominal_values[p.split(".")[0]][p.split(".")[1]] + offsets[p]
-                         for p in self.drift_paths}
+        device_values = self.model.true_values(offsets)
         row: dict[str, Any] = {"window": w, "time_s": float(w * s.window_seconds),
                                "code": s.code, "distance": distance,
                                "decoder": state["decoder"]}
@@ -405,7 +362,7 @@ class DigitalTwin:
             state["lost_pending"] -= 1
             row.update({"lost": 1, "shots": 0, "errors": 0})
             if state["lost_pending"] == 0:  # the calibration result
-                state["knobs"] = self._optimal_knobs(offsets)
+                state["knobs"] = self.model.optimal_knobs(offsets)
                 state["priors"], state["prior_data"] = self._truth(offsets, state["knobs"],
                                                                    distance)
             return row, None
