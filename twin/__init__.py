@@ -12,12 +12,24 @@ Modules, one concern each:
 * ``loop``: ``DigitalTwin``; ``telemetry``: append-only CSV logs;
 * ``compare``, ``sweep``: code comparison and sweeps; ``report``, ``plots``, ``html``: outputs;
 * ``cli`` and ``*_cmd``: the ``quantacore`` program.
+
+The public names are re-exported lazily, so ``quantacore --help`` does not import the physics.
 """
 
-from twin.device_model import DeviceModel
-from twin.errors import UserError
-from twin.loop import DigitalTwin, RunSummary
-from twin.scenario import KNOBS, Scenario, load_scenario
+from importlib import import_module
+from typing import Any
 
 __all__ = ["KNOBS", "DeviceModel", "DigitalTwin", "RunSummary", "Scenario", "UserError",
            "load_scenario"]
+
+_WHERE = {
+    "KNOBS": "twin.scenario", "DeviceModel": "twin.device_model", "DigitalTwin": "twin.loop",
+    "RunSummary": "twin.loop", "Scenario": "twin.scenario", "UserError": "twin.errors",
+    "load_scenario": "twin.scenario",
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _WHERE:
+        return getattr(import_module(_WHERE[name]), name)
+    raise AttributeError(f"module 'twin' has no attribute {name!r}")
