@@ -169,13 +169,24 @@ class SetKnobs:
 
 @dataclass(frozen=True)
 class SetDecoderPriors:
-    """Rebuild the decoder from this error model (the controller's estimate).
+    """Rebuild the decoder from the controller's estimate of the errors.
+
+    Either a per-operation ``model`` (applied to the window's circuit), or a full detector
+    error model ``dem`` with per-edge probabilities (e.g. re-weighted from pair statistics);
+    ``dem`` wins when both are given. A ``dem`` must have the detectors of the window's noisy
+    circuit (heralds included) and is used for as long as the distance does not change.
 
     Attributes:
-        model: the new priors.
+        model: per-operation priors, or None.
+        dem: a detector error model to decode with, or None.
     """
 
-    model: NoiseModel
+    model: NoiseModel | None = None
+    dem: stim.DetectorErrorModel | None = None
+
+    def __post_init__(self) -> None:
+        if self.model is None and self.dem is None:
+            raise ValueError("SetDecoderPriors needs a model or a dem")
 
 
 @dataclass(frozen=True)

@@ -370,7 +370,12 @@ class DigitalTwin:
         true_circuit = truth.noisy_circuit(exp.circuit)
         prior = _align(state["priors"], truth)
         prior_data = _align_data(state["prior_data"], data)
-        decoder = self._decoder(state["decoder"], distance, prior, prior_data)
+        prior_dem = state.get("prior_dem")
+        if prior_dem is not None and prior_dem[0] == distance and \
+                prior_dem[1].num_detectors == true_circuit.num_detectors:
+            decoder = self._dem_decoder(state["decoder"], prior_dem[1])
+        else:
+            decoder = self._decoder(state["decoder"], distance, prior, prior_data)
         sampler = true_circuit.compile_detector_sampler(
             seed=int(_rng(s.seed, 3, w).integers(2**63)))
         dets, obs = sampler.sample(s.shots, separate_observables=True, bit_packed=True)
@@ -395,6 +400,16 @@ class DigitalTwin:
         })
         return row, window
 
+    def _dem_decoder(self, name: str, dem):
+        key = (name, "dem", id(dem))
+        entry = self._decoders.get(key)
+        if entry is None or entry[0] is not dem:
+            entry = (dem, compile_decoder(name, dem))
+            if len(self._decoders) > 16:
+                self._decoders.clear()
+            self._decoders[key] = entry
+        return entry[1]
+
     def _herald_info(self, circuit, key: tuple) -> tuple[np.ndarray, np.ndarray]:
         """Herald mask and qubits of ``circuit``, cached by ``key``.
 
@@ -417,7 +432,11 @@ class DigitalTwin:
                                          f"{', '.join(specs)}")
                     state["knobs"][name] = specs[name].clip(float(value))
             elif isinstance(a, SetDecoderPriors):
-                state["priors"] = a.model
+                if a.dem is not None:
+                    state["prior_dem"] = (state["distance"], a.dem)
+                else:
+                    state["priors"] = a.model
+                    state.pop("prior_dem", None)
             elif isinstance(a, SetDecoder):
                 if a.name not in DECODERS:
                     raise ValueError(f"controller chose decoder {a.name!r}: must be one of "
