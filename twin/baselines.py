@@ -99,12 +99,31 @@ class OracleController:
         return []
 
 
+_AI_PARAMS = ("knobs", "priors_threshold", "pseudo_count", "forgetting", "cusum_k", "cusum_h",
+              "scale_budget", "latency_budget_us", "max_distance", "quiet_windows", "dither")
+
+
 def make_baseline(name: str, params: dict[str, Any]) -> Any:
-    """The baseline controller ``name`` with its scenario parameters.
+    """The controller ``name`` (a baseline, or the ``ai`` controller) with its parameters.
 
     Raises:
-        ValueError: for a name that is not a baseline.
+        ValueError: for an unknown name, or an unknown / invalid ``ai`` parameter (naming it
+            and the allowed ones).
     """
+    if name == "ai":
+        from control.ai import AIController
+
+        bad = sorted(set(params) - set(_AI_PARAMS) - {"name"})
+        if bad:
+            raise ValueError(f"controller.{bad[0]}: unknown parameter of controller 'ai'; "
+                             f"allowed: {', '.join(_AI_PARAMS)}")
+        kwargs = {k: v for k, v in params.items() if k != "name"}
+        if "knobs" in kwargs:
+            kwargs["knobs"] = tuple(kwargs["knobs"])
+        try:
+            return AIController(**kwargs)
+        except TypeError as exc:
+            raise ValueError(f"controller 'ai': {exc}") from None
     if name == "none":
         return NoController()
     if name == "periodic":
@@ -112,4 +131,4 @@ def make_baseline(name: str, params: dict[str, Any]) -> Any:
                                   calibration_windows=int(params.get("calibration_windows", 1)))
     if name == "oracle":
         return OracleController()
-    raise ValueError(f"controller = {name!r}: baselines are none, periodic, oracle")
+    raise ValueError(f"controller = {name!r}: must be one of none, periodic, oracle, ai")

@@ -172,8 +172,11 @@ class DigitalTwin:
         self.scenario = scenario
         self.out_dir = Path(out_dir)
         spec = scenario.controller
-        self.controller = controller if controller is not None else make_baseline(
-            spec.name, dict(spec.params))
+        try:
+            self.controller = controller if controller is not None else make_baseline(
+                spec.name, dict(spec.params))
+        except ValueError as exc:
+            raise UserError(f"{scenario.source}: {exc}") from None
         self.progress = progress
         self.knob_specs: tuple[KnobSpec, ...] = KNOBS
         self.nominal: Device = scenario.device()
@@ -236,9 +239,14 @@ class DigitalTwin:
         }
 
     def _checkpoint(self, state: dict[str, Any]) -> None:
+        try:
+            blob = pickle.dumps(state)
+        except (pickle.PicklingError, TypeError, AttributeError):
+            # a controller that cannot be pickled: keep everything else, resume will refuse
+            blob = pickle.dumps({**state, "controller": None})
         tmp = self.out_dir / "state.pkl.tmp"
         with open(tmp, "wb") as fh:
-            pickle.dump(state, fh)
+            fh.write(blob)
             fh.flush()
             os.fsync(fh.fileno())
         os.replace(tmp, self.out_dir / "state.pkl")
@@ -253,6 +261,10 @@ class DigitalTwin:
             _check_same_scenario(scen_file.read_text(encoding="utf-8"), resolved, self.out_dir)
             with open(self.out_dir / "state.pkl", "rb") as fh:
                 state = pickle.load(fh)
+            if state["controller"] is None:
+                raise UserError(f"cannot resume {self.out_dir}: its controller could not be "
+                                "saved (not picklable), so the run cannot continue where it "
+                                "stopped; start a new run")
             self.controller = state["controller"]
             try:
                 self.telemetry.truncate(state["next_window"])
