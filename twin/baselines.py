@@ -99,8 +99,8 @@ class OracleController:
         return []
 
 
-_AI_PARAMS = ("knobs", "priors_threshold", "pseudo_count", "forgetting", "cusum_k", "cusum_h",
-              "scale_budget", "latency_budget_us", "max_distance", "quiet_windows", "dither")
+_AI_PARAMS = ("priors_threshold", "pseudo_count", "forgetting", "cusum_k", "cusum_h",
+              "scale_budget", "latency_budget_us", "max_distance", "quiet_windows")
 
 
 def make_baseline(name: str, params: dict[str, Any]) -> Any:
@@ -118,8 +118,6 @@ def make_baseline(name: str, params: dict[str, Any]) -> Any:
             raise ValueError(f"controller.{bad[0]}: unknown parameter of controller 'ai'; "
                              f"allowed: {', '.join(_AI_PARAMS)}")
         kwargs = {k: v for k, v in params.items() if k != "name"}
-        if "knobs" in kwargs:
-            kwargs["knobs"] = tuple(kwargs["knobs"])
         try:
             return AIController(**kwargs)
         except TypeError as exc:

@@ -1,0 +1,84 @@
+"""The AI controller's time per window vs the window's sampling + decoding time.
+
+Runs ``laser-drift`` (d = 5, 10,000 shots per window) with the ``ai`` controller wrapped in a
+timer, and, on the same circuits, times stim sampling + pymatching decoding alone. Target
+(issue 5): controller ≤ 10 % of sampling + decoding.
+
+Run: ``python -m bench.bench_controller`` (``--windows N``, ``--shots N``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+import pymatching
+
+from control.ai import AIController
+from qec.codes import memory_experiment
+from twin.loop import DigitalTwin
+from twin.scenario import load_scenario
+
+
+class Timed:
+    """Wraps a controller and records the seconds spent in ``observe`` + ``act``."""
+
+    def __init__(self, inner) -> None:
+        self.inner = inner
+        self.name = inner.name
+        self.seconds: list[float] = []
+
+    def observe(self, window) -> None:
+        t0 = time.perf_counter()
+        self.inner.observe(window)
+        self._t = time.perf_counter() - t0
+
+    def act(self):
+        t0 = time.perf_counter()
+        out = self.inner.act()
+        self.seconds.append(self._t + time.perf_counter() - t0)
+        return out
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--windows", type=int, default=20)
+    ap.add_argument("--shots", type=int, default=10_000)
+    args = ap.parse_args()
+    scenario = load_scenario("laser-drift").replace(windows=args.windows, shots=args.shots)
+    ctl = Timed(AIController())
+    with tempfile.TemporaryDirectory() as tmp:
+        twin = DigitalTwin(scenario, out_dir=Path(tmp) / "run", controller=ctl)
+        twin.run()
+        with open(Path(tmp) / "run" / "timing.csv") as fh:
+            walls = [float(r["wall_s"]) for r in csv.DictReader(fh)]
+        model, data = twin.cache.noise(twin.nominal)
+    circuit = model.noisy_circuit(memory_experiment("surface", distance=5, rounds=5,
+                                                    data_noise=data).circuit)
+    matching = pymatching.Matching.from_detector_error_model(
+        circuit.detector_error_model(decompose_errors=True, approximate_disjoint_errors=True))
+    bare = []
+    for w in range(5):
+        t0 = time.perf_counter()
+        dets, obs = circuit.compile_detector_sampler(seed=w).sample(
+            args.shots, separate_observables=True, bit_packed=True)
+        matching.decode_batch(dets, bit_packed_shots=True, bit_packed_predictions=True)
+        bare.append(time.perf_counter() - t0)
+    ctl_ms = 1e3 * float(np.median(ctl.seconds[2:]))
+    bare_ms = 1e3 * float(np.median(bare))
+    print(f"laser-drift, d=5, {args.shots} shots per window, {args.windows} windows")
+    print(f"{'quantity':<46} {'value':>9}")
+    print(f"{'ai controller observe+act, median (ms)':<46} {ctl_ms:>9.2f}")
+    print(f"{'ai controller, worst window (ms)':<46} {1e3 * max(ctl.seconds):>9.2f}")
+    print(f"{'sampling + decoding, median (ms)':<46} {bare_ms:>9.2f}")
+    print(f"{'ratio controller / (sampling + decoding)':<46} {ctl_ms / bare_ms:>9.3f}")
+    print(f"{'twin window incl. controller, median (ms)':<46} "
+          f"{1e3 * float(np.median(walls[2:])):>9.2f}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,167 @@
+"""The ``ai`` controller: syndromes and heralds in, priors / decoder / distance out.
+
+Status: the estimation, burst detection, decoder and distance policies are here; knob
+recalibration from syndromes (issue 5) is not yet part of it, so knobs stay where they are.
+
+Every window it
+
+1. accumulates bit-packed pair statistics of the detection events (``control.estimators``),
+   and when the estimated edge probabilities have moved enough from the decoder's current
+   priors, rebuilds the decoder from the re-weighted DEM (with shrinkage toward the nominal
+   priors, so small windows cannot make it worse);
+2. watches the detection and herald fractions with two-sided CUSUMs (bursts), and the
+   Kalman-predicted error scale;
+3. chooses the decoder: erasure-aware matching whenever heralds fire; correlated matching when
+   the predicted error scale exceeds ``scale_budget`` and the latency budget allows;
+4. chooses the distance: one step up on a burst alarm (if ``max_distance`` allows), back down
+   after ``quiet_windows`` quiet windows.
+
+It never reads ``SyndromeWindow.observable_flips`` or ``logical_errors`` (hardware cannot).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from control.estimators import EdgeModel, PairCounter, estimate, reweighted_dem
+from control.predictors import Cusum, KalmanTrend
+from control.protocol import (
+    Action,
+    SetDecoder,
+    SetDecoderPriors,
+    SetDistance,
+    SyndromeWindow,
+)
+from qec.decoding import decoder_dem
+
+__all__ = ["AIController", "LATENCY_US_PER_SHOT"]
+
+LATENCY_US_PER_SHOT = {"mwpm": 2.0, "mwpm-erasure": 2.0, "mwpm-correlated": 5.5,
+                       "belief-matching": 930.0, "bposd": 4400.0}
+"""Measured decoding cost per d = 5 shot (``bench/bench_qec.py``), for the latency budget."""
+
+
+class AIController:
+    """The shipped controller (see the module docstring).
+
+    Args:
+        priors_threshold: relative change of the estimated edge probabilities (95th
+            percentile over edges) that triggers a decoder rebuild.
+        pseudo_count: shots' worth of belief in the nominal priors (shrinkage).
+        forgetting: weight of the past per new window in the pair statistics, in (0, 1].
+        cusum_k: CUSUM slack (standard deviations).
+        cusum_h: CUSUM threshold (standard deviations).
+        scale_budget: predicted error scale above which a stronger decoder is wanted.
+        latency_budget_us: decoding time per shot allowed (µs).
+        max_distance: largest distance the controller may move to (None: never change it).
+        quiet_windows: windows without alarm before stepping the distance back down.
+    """
+
+    name = "ai"
+    privileged = False
+
+    def __init__(self, *, priors_threshold: float = 0.5, pseudo_count: float = 2e4,
+                 forgetting: float = 0.7, cusum_k: float = 0.5, cusum_h: float = 6.0,
+                 scale_budget: float = 2.0, latency_budget_us: float = 10.0,
+                 max_distance: int | None = None, quiet_windows: int = 4) -> None:
+        self.priors_threshold = priors_threshold
+        self.pseudo_count = pseudo_count
+        self.forgetting = forgetting
+        self.scale_budget = scale_budget
+        self.latency_budget_us = latency_budget_us
+        self.max_distance = max_distance
+        self.quiet_windows = quiet_windows
+        self.cusum_det = Cusum(k=cusum_k, h=cusum_h)
+        self.cusum_her = Cusum(k=cusum_k, h=cusum_h)
+        self.scale = KalmanTrend(level_noise=0.05, slope_noise=0.01, obs_noise=0.1,
+                                 initial=1.0)
+        self._structure: tuple | None = None
+        self._edges: EdgeModel | None = None
+        self._dem = None
+        self._counter: PairCounter | None = None
+        self._current: np.ndarray | None = None
+        self._base_distance: int | None = None
+        self._quiet = 0
+        self._pending: list[Action] = []
+        self.alarms: list[int] = []
+
+    # --- observe ---------------------------------------------------------------------------
+    def observe(self, window: SyndromeWindow) -> None:
+        """Take in one window: knobs, statistics, alarms; queue the actions for ``act``."""
+        actions: list[Action] = []
+        if self._base_distance is None:
+            self._base_distance = window.distance
+        det = window.detection_fraction
+        actions += self._priors(window)
+        burst = self._alarms(window, det)
+        actions += self._decoder_choice(window)
+        actions += self._distance_choice(window, burst)
+        self._pending = actions
+
+    def _priors(self, window: SyndromeWindow) -> list[Action]:
+        structure = (window.distance, window.code, int(window.packed_detections.shape[1]),
+                     int(window.herald_mask.sum()))
+        if structure != self._structure:  # a new circuit shape: start the statistics anew
+            self._structure = structure
+            circuit = window.decoder_model.noisy_circuit(window.circuit)
+            self._dem = decoder_dem(circuit)
+            if self._dem.num_detectors != window.herald_mask.size:
+                self._edges = self._counter = None
+                return []
+            self._edges = EdgeModel.from_dem(self._dem)
+            self._counter = PairCounter(self._edges, forgetting=self.forgetting)
+            self._current = self._edges.prior_pairs.copy()
+        if self._counter is None:
+            return []
+        self._counter.update(window.packed_detections)
+        est = estimate(self._counter, pseudo_count=self.pseudo_count)
+        self.scale.update(est.scale)
+        ref = np.maximum(self._current, 1e-6)
+        # a few edges moving a lot (a hot node) matter as much as all moving a little
+        change = float(np.percentile(np.abs(est.p_pairs - self._current) / ref, 95))
+        if change < self.priors_threshold:
+            return []
+        self._current = est.p_pairs.copy()
+        return [SetDecoderPriors(dem=reweighted_dem(self._dem, self._edges, est))]
+
+    def _alarms(self, window: SyndromeWindow, det: float) -> bool:
+        burst = bool(self.cusum_det.update(det) and self.cusum_det.alarm_up)
+        if window.herald_mask.any():
+            burst |= bool(self.cusum_her.update(window.herald_fraction)
+                          and self.cusum_her.alarm_up)
+        if burst:
+            self.alarms.append(window.index)
+        return burst
+
+    def _decoder_choice(self, window: SyndromeWindow) -> list[Action]:
+        heralds = window.herald_mask.any() and window.herald_fraction > 0
+        want = "mwpm-erasure" if heralds else "mwpm"
+        if self.scale.predict(1) > self.scale_budget and not heralds and \
+                LATENCY_US_PER_SHOT["mwpm-correlated"] <= self.latency_budget_us:
+            want = "mwpm-correlated"
+        return [SetDecoder(want)] if want != window.decoder else []
+
+    def _distance_choice(self, window: SyndromeWindow, burst: bool) -> list[Action]:
+        if self.max_distance is None:
+            return []
+        base = self._base_distance or window.distance
+        if burst and window.distance + 2 <= self.max_distance:
+            self._quiet = 0
+            return [SetDistance(window.distance + 2)]
+        self._quiet = 0 if burst else self._quiet + 1
+        if window.distance > base and self._quiet >= self.quiet_windows:
+            self._quiet = 0
+            return [SetDistance(base)]
+        return []
+
+    # --- act -------------------------------------------------------------------------------
+    def act(self) -> list[Action]:
+        """The actions decided in ``observe``, for the next window."""
+        out, self._pending = self._pending, []
+        return out
+
+    def describe_state(self) -> dict[str, Any]:
+        """Current beliefs, for logs and tests."""
+        return {"scale": self.scale.level, "alarms": list(self.alarms)}
