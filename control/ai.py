@@ -5,15 +5,20 @@ recalibration from syndromes (issue 5) is not yet part of it, so knobs stay wher
 
 Every window it
 
-1. accumulates bit-packed pair statistics of the detection events (``control.estimators``),
+1. once the detection fraction has risen above its calibrated level (or from the start with
+   ``track="always"``), tracks each controlled knob's optimum from the detection fraction
+   (``control.recalibration.KnobTracker``: extremum seeking with an extended Kalman filter, a
+   small alternating dither and the tracked trend as feed-forward) and plays the next value;
+   before that it leaves the knobs alone, so a calm device pays no dither;
+2. accumulates bit-packed pair statistics of the detection events (``control.estimators``),
    and when the estimated edge probabilities have moved enough from the decoder's current
    priors, rebuilds the decoder from the re-weighted DEM (with shrinkage toward the nominal
    priors, so small windows cannot make it worse);
-2. watches the detection and herald fractions with two-sided CUSUMs (bursts), and the
+3. watches the detection and herald fractions with two-sided CUSUMs (bursts), and the
    Kalman-predicted error scale;
-3. chooses the decoder: erasure-aware matching whenever heralds fire; correlated matching when
+4. chooses the decoder: erasure-aware matching whenever heralds fire; correlated matching when
    the predicted error scale exceeds ``scale_budget`` and the latency budget allows;
-4. chooses the distance: one step up on a burst alarm (if ``max_distance`` allows), back down
+5. chooses the distance: one step up on a burst alarm (if ``max_distance`` allows), back down
    after ``quiet_windows`` quiet windows.
 
 It never reads ``SyndromeWindow.observable_flips`` or ``logical_errors`` (hardware cannot).
@@ -21,6 +26,7 @@ It never reads ``SyndromeWindow.observable_flips`` or ``logical_errors`` (hardwa
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
@@ -32,8 +38,10 @@ from control.protocol import (
     SetDecoder,
     SetDecoderPriors,
     SetDistance,
+    SetKnobs,
     SyndromeWindow,
 )
+from control.recalibration import KnobTracker, TrackerSettings
 from qec.decoding import decoder_dem
 
 __all__ = ["AIController", "LATENCY_US_PER_SHOT"]
@@ -47,6 +55,9 @@ class AIController:
     """The shipped controller (see the module docstring).
 
     Args:
+        knobs: names of the knobs to recalibrate (the others stay where they are).
+        track: ``"alarm"`` (start tracking the knobs once the detection fraction has risen
+            above its level of the first windows), ``"always"`` or ``"never"``.
         priors_threshold: relative change of the estimated edge probabilities (95th
             percentile over edges) that triggers a decoder rebuild.
         pseudo_count: shots' worth of belief in the nominal priors (shrinkage).
@@ -57,15 +68,32 @@ class AIController:
         latency_budget_us: decoding time per shot allowed (µs).
         max_distance: largest distance the controller may move to (None: never change it).
         quiet_windows: windows without alarm before stepping the distance back down.
+        dither: knob dither half-width (fraction of the knob's range).
+        lost_factor: a detection fraction above ``lost_factor`` × the calibrated level means
+            the knob lost lock: it goes back to the best recent value and re-explores.
     """
 
     name = "ai"
     privileged = False
 
-    def __init__(self, *, priors_threshold: float = 0.5, pseudo_count: float = 2e4,
+    def __init__(self, *, knobs: tuple[str, ...] = ("laser.frequency_offset",),
+                 track: str = "alarm", priors_threshold: float = 0.5, pseudo_count: float = 2e4,
                  forgetting: float = 0.7, cusum_k: float = 0.5, cusum_h: float = 6.0,
                  scale_budget: float = 2.0, latency_budget_us: float = 10.0,
-                 max_distance: int | None = None, quiet_windows: int = 4) -> None:
+                 max_distance: int | None = None, quiet_windows: int = 4,
+                 dither: float = 0.004, lost_factor: float = 1.5) -> None:
+        if track not in ("alarm", "always", "never"):
+            raise ValueError(f"track = {track!r}: must be one of alarm, always, never")
+        self.knob_names = tuple(knobs)
+        self.track = track
+        self.tracking = track == "always"
+        self.settings = TrackerSettings(dither=dither)
+        self.trackers: dict[str, KnobTracker] = {}
+        self._calm: list[float] = []
+        self._high = 0
+        self._history: dict[str, list[tuple[float, float]]] = {}
+        self.lost_factor = lost_factor
+        self.relocks = 0
         self.priors_threshold = priors_threshold
         self.pseudo_count = pseudo_count
         self.forgetting = forgetting
@@ -94,11 +122,54 @@ class AIController:
         if self._base_distance is None:
             self._base_distance = window.distance
         det = window.detection_fraction
-        actions += self._priors(window)
         burst = self._alarms(window, det)
+        if self.track == "alarm" and not self.tracking:
+            self.tracking = self._drifted(window, det)
+        if self.tracking and self.track != "never":
+            actions += self._knobs(window, det)
+        actions += self._priors(window)
         actions += self._decoder_choice(window)
         actions += self._distance_choice(window, burst)
         self._pending = actions
+
+    def _drifted(self, window: SyndromeWindow, det: float) -> bool:
+        """True once the detection fraction stays above its calibrated level.
+
+        The level is the mean of the first three windows; "above" is by five standard errors,
+        two windows in a row.
+        """
+        n_det = int((~window.herald_mask).sum())
+        noise = math.sqrt(max(det * (1 - det), 1e-12) / max(window.shots * n_det, 1))
+        if len(self._calm) < 3:
+            self._calm.append(det)
+            return False
+        high = det > float(np.mean(self._calm)) + 5 * noise
+        self._high = self._high + 1 if high else 0
+        return self._high >= 2
+
+    def _knobs(self, window: SyndromeWindow, det: float) -> list[Action]:
+        n_det = int((~window.herald_mask).sum())
+        noise = 1.5 * math.sqrt(max(det * (1 - det), 1e-12) / max(window.shots * n_det, 1))
+        values = {}
+        for spec in window.knob_specs:
+            if spec.name not in self.knob_names:
+                continue
+            knob = float(window.knobs[spec.name])
+            history = self._history.setdefault(spec.name, [])
+            history[:] = [*history[-5:], (det, knob)]
+            tracker = self.trackers.get(spec.name)
+            lost = bool(self._calm) and det > self.lost_factor * float(np.mean(self._calm))
+            if tracker is None or tracker.distance != window.distance or lost:
+                if lost:  # lock lost: restart from the best recent knob value
+                    self.relocks += 1
+                    values[spec.name] = min(history)[1]
+                    self.trackers.pop(spec.name, None)
+                    continue
+                tracker = self.trackers[spec.name] = KnobTracker(spec, self.settings)
+                tracker.distance = window.distance
+            tracker.observe(knob, det, noise=noise)
+            values[spec.name] = tracker.next_value()
+        return [SetKnobs(values)] if values else []
 
     def _priors(self, window: SyndromeWindow) -> list[Action]:
         structure = (window.distance, window.code, int(window.packed_detections.shape[1]),
@@ -164,4 +235,6 @@ class AIController:
 
     def describe_state(self) -> dict[str, Any]:
         """Current beliefs, for logs and tests."""
-        return {"scale": self.scale.level, "alarms": list(self.alarms)}
+        return {"knob_estimates": {k: t.estimate for k, t in self.trackers.items()},
+                "tracking": self.tracking, "relocks": self.relocks, "scale": self.scale.level,
+                "alarms": list(self.alarms)}

@@ -99,8 +99,9 @@ class OracleController:
         return []
 
 
-_AI_PARAMS = ("priors_threshold", "pseudo_count", "forgetting", "cusum_k", "cusum_h",
-              "scale_budget", "latency_budget_us", "max_distance", "quiet_windows")
+_AI_PARAMS = ("knobs", "track", "priors_threshold", "pseudo_count", "forgetting", "cusum_k",
+              "cusum_h", "scale_budget", "latency_budget_us", "max_distance", "quiet_windows",
+              "dither", "lost_factor")
 
 
 def make_baseline(name: str, params: dict[str, Any]) -> Any:
@@ -118,9 +119,11 @@ def make_baseline(name: str, params: dict[str, Any]) -> Any:
             raise ValueError(f"controller.{bad[0]}: unknown parameter of controller 'ai'; "
                              f"allowed: {', '.join(_AI_PARAMS)}")
         kwargs = {k: v for k, v in params.items() if k != "name"}
+        if "knobs" in kwargs:
+            kwargs["knobs"] = tuple(kwargs["knobs"])
         try:
             return AIController(**kwargs)
-        except TypeError as exc:
+        except (TypeError, ValueError) as exc:
             raise ValueError(f"controller 'ai': {exc}") from None
     if name == "none":
         return NoController()

@@ -65,3 +65,17 @@ def test_unknown_ai_parameter_is_a_clear_error(tmp_path):
     scen = load_scenario("steady").replace(controller=ControllerSpec("ai", {"gain": 2}))
     with pytest.raises(UserError, match="controller.gain: unknown parameter"):
         DigitalTwin(scen, out_dir=tmp_path / "x")
+
+
+def test_ai_on_laser_drift_beats_none_by_5x_and_periodic(tmp_path):
+    """Acceptance progress (issue 5): syndrome-only knob tracking under laser drift."""
+    from twin.scenario import ControllerSpec
+
+    base = load_scenario("laser-drift").replace(shots=4000)
+    res = {}
+    for name in ("none", "periodic", "ai"):
+        scen = base.replace(controller=ControllerSpec(name, {}))
+        res[name] = DigitalTwin(scen, out_dir=tmp_path / name).run()
+    assert res["ai"].ler_ci[1] < res["none"].mean_ler_per_round / 5
+    assert res["ai"].mean_ler_per_round < res["periodic"].mean_ler_per_round
+    assert res["ai"].lost_windows == 0 < res["periodic"].lost_windows
