@@ -9,7 +9,8 @@ Every window it
    ``track="always"``), tracks each controlled knob's optimum from the detection fraction
    (``control.recalibration.KnobTracker``: extremum seeking with an extended Kalman filter, a
    small alternating dither and the tracked trend as feed-forward) and plays the next value;
-   before that it leaves the knobs alone, so a calm device pays no dither;
+   before that it leaves the knobs alone, so a calm device pays no dither, and it holds them
+   while the herald rate is up (a loss event raises detections the knobs cannot fix);
 2. accumulates bit-packed pair statistics of the detection events (``control.estimators``),
    and when the estimated edge probabilities have moved enough from the decoder's current
    priors, rebuilds the decoder from the re-weighted DEM (with shrinkage toward the nominal
@@ -90,6 +91,7 @@ class AIController:
         self.settings = TrackerSettings(dither=dither)
         self.trackers: dict[str, KnobTracker] = {}
         self._calm: list[float] = []
+        self._calm_heralds: list[float] = []
         self._high = 0
         self._history: dict[str, list[tuple[float, float]]] = {}
         self.lost_factor = lost_factor
@@ -123,14 +125,29 @@ class AIController:
             self._base_distance = window.distance
         det = window.detection_fraction
         burst = self._alarms(window, det)
-        if self.track == "alarm" and not self.tracking:
+        lossy = self._heralds_up(window)
+        if self.track == "alarm" and not self.tracking and not lossy:
             self.tracking = self._drifted(window, det)
-        if self.tracking and self.track != "never":
+        if self.tracking and self.track != "never" and not lossy:
+            # during a loss event the detection rise is the erasures', not the knob's: hold
             actions += self._knobs(window, det)
         actions += self._priors(window)
         actions += self._decoder_choice(window)
         actions += self._distance_choice(window, burst)
         self._pending = actions
+
+    def _heralds_up(self, window: SyndromeWindow) -> bool:
+        """True while the herald fraction is well above its level of the first windows."""
+        n_her = int(window.herald_mask.sum())
+        if n_her == 0:
+            return False
+        h = window.herald_fraction
+        if len(self._calm_heralds) < 3:
+            self._calm_heralds.append(h)
+            return False
+        base = float(np.mean(self._calm_heralds))
+        noise = np.sqrt(max(base * (1 - base), 1e-12) / max(window.shots * n_her, 1))
+        return h > base + 5 * noise + 0.2 * base
 
     def _drifted(self, window: SyndromeWindow, det: float) -> bool:
         """True once the detection fraction stays above its calibrated level.
