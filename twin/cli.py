@@ -104,6 +104,11 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
+    except OSError as exc:  # unwritable folder, full disk, missing file: not a bug of ours
+        where = f" {exc.filename!r}" if getattr(exc, "filename", None) else ""
+        print(f"quantacore {args.command}: error: cannot use{where}: "
+              f"{exc.strerror or exc}", file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -191,3 +191,20 @@ def test_oracle_beats_periodic_beats_none_on_laser_drift(tmp_path):
     assert oracle.mean_ler_per_round <= periodic.mean_ler_per_round <= none.mean_ler_per_round
     assert periodic.ler_ci[1] < none.ler_ci[0]  # clearly, not by luck
     assert periodic.lost_windows > 0 == oracle.lost_windows == none.lost_windows
+
+
+def test_read_only_output_folder_is_a_clear_error(tmp_path, capsys):
+    if os.geteuid() == 0:
+        locked = Path("/proc/quantacore-cannot-write-here")  # root ignores permissions
+    else:
+        locked = tmp_path / "ro"
+        locked.mkdir()
+        locked.chmod(0o500)
+    path = _scenario_file(tmp_path)
+    assert main(["run", str(path), "--out", str(locked / "x"), "--quiet"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert "cannot" in err and len(err.splitlines()) == 1 and "Traceback" not in err
+    assert main(["compare", "--codes", "surface", "--distances", "3", "--max-shots", "200",
+                 "--quiet", "--out", str(locked / "y")]) == 2
+    err = capsys.readouterr().err.strip()
+    assert "cannot" in err and len(err.splitlines()) == 1
