@@ -131,7 +131,7 @@ class AIController:
         if self.tracking and self.track != "never" and not lossy:
             # during a loss event the detection rise is the erasures', not the knob's: hold
             actions += self._knobs(window, det)
-        actions += self._priors(window)
+        actions += self._priors(window, hold=lossy)
         actions += self._decoder_choice(window)
         actions += self._distance_choice(window, burst)
         self._pending = actions
@@ -188,7 +188,7 @@ class AIController:
             values[spec.name] = tracker.next_value()
         return [SetKnobs(values)] if values else []
 
-    def _priors(self, window: SyndromeWindow) -> list[Action]:
+    def _priors(self, window: SyndromeWindow, *, hold: bool = False) -> list[Action]:
         structure = (window.distance, window.code, int(window.packed_detections.shape[1]),
                      int(window.herald_mask.sum()))
         if structure != self._structure:  # a new circuit shape: start the statistics anew
@@ -206,6 +206,8 @@ class AIController:
         self._counter.update(window.packed_detections)
         est = estimate(self._counter, pseudo_count=self.pseudo_count)
         self.scale.update(est.scale)
+        if hold:  # a transient (loss burst): keep counting, do not chase it with the decoder
+            return []
         ref = np.maximum(self._current, 1e-6)
         # a few edges moving a lot (a hot node) matter as much as all moving a little
         change = float(np.percentile(np.abs(est.p_pairs - self._current) / ref, 95))
