@@ -20,38 +20,7 @@ import numpy as np
 if __package__ in (None, ""):  # run as a script: make the repository root importable
     sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
-from physics.levels import ThreeLevelSystem  # noqa: E402
-from physics.pulses import SHAPES, StirapPulses  # noqa: E402
-from physics.stirap import stirap_efficiency_batch, stirap_process  # noqa: E402
-
-
-def draw_points(rng: np.random.Generator, n: int):
-    """n random (system, pulses) points; rates in rad/µs, times in µs."""
-    systems, pulses = [], []
-    for i in range(n):
-        kind = ("lambda", "ladder")[i % 2]
-        shape = SHAPES[(i // 2) % len(SHAPES)]
-        amp = rng.uniform(50.0, 200.0)
-        systems.append(ThreeLevelSystem(
-            kind=kind,
-            gamma=rng.uniform(0.0, 40.0),
-            loss_fraction=rng.uniform(0.0, 1.0),
-            gamma_top=rng.uniform(0.0, 5.0) if kind == "ladder" else 0.0,
-            dephasing=rng.uniform(0.0, 5.0),
-            detuning_1ph=rng.uniform(-60.0, 60.0),
-            detuning_2ph=rng.uniform(-8.0, 8.0),
-        ))
-        if shape == "gaussian":
-            width = rng.uniform(0.1, 0.3)
-            delay, rise = width * rng.uniform(0.6, 1.4), 0.0
-        else:
-            width = rng.uniform(0.4, 1.0)
-            delay = width * rng.uniform(0.15, 0.4)
-            rise = width * rng.uniform(0.1, 0.45) if shape == "flattop" else 0.0
-        pulses.append(StirapPulses.counterintuitive(
-            amplitude=amp, width=width, delay=delay, shape=shape, rise=rise,
-            stokes_amplitude=amp * rng.uniform(0.7, 1.3)))
-    return systems, pulses
+from physics.stirap import random_points, stirap_efficiency_batch, stirap_process  # noqa: E402
 
 
 def _best_of(fn, repeats: int) -> float:
@@ -71,7 +40,7 @@ def main(argv: list[str] | None = None) -> int:
                         help="points over which the process time per call is averaged")
     args = parser.parse_args(argv)
 
-    systems, pulses = draw_points(np.random.default_rng(args.seed), args.points)
+    systems, pulses = random_points(np.random.default_rng(args.seed), args.points)
     print("warming up numba (JIT compile, excluded from timings) ...", file=sys.stderr)
     stirap_efficiency_batch(systems[:2], pulses[:2], backend="numba")
     stirap_process(systems[0], pulses[0], backend="numba")

@@ -26,11 +26,12 @@ import numpy as np
 
 from physics import stirap_fast as _fast
 from physics.levels import ThreeLevelSystem
-from physics.pulses import Pulse, StirapPulses
+from physics.pulses import SHAPES, Pulse, StirapPulses
 
 __all__ = [
     "BACKENDS",
     "StirapResult",
+    "random_points",
     "simulate_stirap",
     "stirap_efficiency_batch",
     "stirap_process",
@@ -286,3 +287,45 @@ def stirap_efficiency_batch(
                                                _fast.DEFAULT_ATOL)
     _check_status(status, "stirap_efficiency_batch")
     return eff, loss
+
+
+def random_points(rng: np.random.Generator, n: int
+                  ) -> tuple[list[ThreeLevelSystem], list[StirapPulses]]:
+    """``n`` random STIRAP parameter points, for backend agreement checks and benchmarks.
+
+    Alternates Λ and ladder systems and cycles through the pulse shapes; one-photon detuning in
+    ±60 rad/µs, two-photon in ±8 rad/µs, excited decay 0–40 rad/µs with a random sink fraction,
+    ladder top decay 0–5 rad/µs, dephasing 0–5 rad/µs, peak Rabi frequencies 50–200 rad/µs.
+
+    Args:
+        rng: the random generator (seeded by the caller).
+        n: number of points.
+
+    Returns:
+        ``(systems, pulses)``, two lists of length ``n``.
+    """
+    systems, pulses = [], []
+    for i in range(n):
+        kind = ("lambda", "ladder")[i % 2]
+        shape = SHAPES[(i // 2) % len(SHAPES)]
+        amp = rng.uniform(50.0, 200.0)
+        systems.append(ThreeLevelSystem(
+            kind=kind,
+            gamma=rng.uniform(0.0, 40.0),
+            loss_fraction=rng.uniform(0.0, 1.0),
+            gamma_top=rng.uniform(0.0, 5.0) if kind == "ladder" else 0.0,
+            dephasing=rng.uniform(0.0, 5.0),
+            detuning_1ph=rng.uniform(-60.0, 60.0),
+            detuning_2ph=rng.uniform(-8.0, 8.0),
+        ))
+        if shape == "gaussian":
+            width = rng.uniform(0.1, 0.3)
+            delay, rise = width * rng.uniform(0.6, 1.4), 0.0
+        else:
+            width = rng.uniform(0.4, 1.0)
+            delay = width * rng.uniform(0.15, 0.4)
+            rise = width * rng.uniform(0.1, 0.45) if shape == "flattop" else 0.0
+        pulses.append(StirapPulses.counterintuitive(
+            amplitude=amp, width=width, delay=delay, shape=shape, rise=rise,
+            stokes_amplitude=amp * rng.uniform(0.7, 1.3)))
+    return systems, pulses

@@ -154,6 +154,25 @@ class _Base:
         return out
 
 
+class _ClosedForm(_Base):
+    """A deterministic drift given by ``at(t)``: state ``(x,)``, stepping draws nothing."""
+
+    def at(self, t: float) -> float:  # pragma: no cover - every subclass defines it
+        """The offset at time ``t`` (s)."""
+        raise NotImplementedError
+
+    def initial_state(self, rng: np.random.Generator) -> State:
+        """``(x(0),)``; draws nothing."""
+        return (self.at(0.0),)
+
+    def step(self, state: State, t0: float, t1: float,
+             rng: np.random.Generator) -> tuple[State, float]:
+        """The closed form at ``t1`` (s); draws nothing."""
+        t0, t1 = _check_times(t0, t1)
+        x = self.at(t1)
+        return (x,), x
+
+
 # ---------------------------------------------------------------- processes
 
 
@@ -292,7 +311,7 @@ class RandomWalk(_Base):
 
 
 @dataclass(frozen=True)
-class Ramp(_Base):
+class Ramp(_ClosedForm):
     """Linear drift: ``x(t) = offset + rate·(clip(t, start_time, stop_time) - start_time)``.
 
     Zero slope before ``start_time`` and after ``stop_time`` (the value holds). Deterministic;
@@ -339,20 +358,9 @@ class Ramp(_Base):
         hi = math.inf if self.stop_time is None else self.stop_time
         return self.offset + self.rate * (min(max(t, self.start_time), hi) - self.start_time)
 
-    def initial_state(self, rng: np.random.Generator) -> State:
-        """``(x(0),)``; draws nothing."""
-        return (self.at(0.0),)
-
-    def step(self, state: State, t0: float, t1: float,
-             rng: np.random.Generator) -> tuple[State, float]:
-        """The closed form at ``t1`` (s); draws nothing."""
-        t0, t1 = _check_times(t0, t1)
-        x = self.at(t1)
-        return (x,), x
-
 
 @dataclass(frozen=True)
-class Sinusoid(_Base):
+class Sinusoid(_ClosedForm):
     """Periodic drift: ``x(t) = offset + amplitude·sin(2π·t/period + phase)``.
 
     Deterministic; state: ``(x,)``.
@@ -392,17 +400,6 @@ class Sinusoid(_Base):
         """The offset at time ``t`` (s), closed form."""
         return self.offset + self.amplitude * math.sin(2.0 * math.pi * t / self.period
                                                        + self.phase)
-
-    def initial_state(self, rng: np.random.Generator) -> State:
-        """``(x(0),)``; draws nothing."""
-        return (self.at(0.0),)
-
-    def step(self, state: State, t0: float, t1: float,
-             rng: np.random.Generator) -> tuple[State, float]:
-        """The closed form at ``t1`` (s); draws nothing."""
-        t0, t1 = _check_times(t0, t1)
-        x = self.at(t1)
-        return (x,), x
 
 
 @dataclass(frozen=True)

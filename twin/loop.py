@@ -24,7 +24,6 @@ import json
 import math
 import os
 import pickle
-import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
@@ -497,7 +496,3 @@ def _check_same_scenario(old: str, new: str, folder: Path) -> None:
     if [ln for ln in old.splitlines() if not ln.startswith("windows")] != \
             [ln for ln in new.splitlines() if not ln.startswith("windows")]:
         raise UserError(f"cannot resume {folder}: it holds a different scenario")
-
-
-if __name__ == "__main__":  # pragma: no cover
-    sys.exit("use `quantacore run`")

@@ -12,45 +12,17 @@ import pytest
 
 from physics import stirap_fast
 from physics.levels import ThreeLevelSystem
-from physics.pulses import SHAPES, Pulse, StirapPulses
+from physics.pulses import Pulse, StirapPulses
 from physics.stirap import (
     BACKENDS,
     StirapResult,
+    random_points,
     simulate_stirap,
     stirap_efficiency_batch,
     stirap_process,
 )
 
 AGREE_TOL = 1e-4  # DESIGN.md: fast vs reference backend
-
-
-def _draw_points(rng: np.random.Generator, n: int):
-    """Random (system, pulses) points: Λ and ladder, detunings, decays, dephasing, all shapes."""
-    systems, pulses = [], []
-    for i in range(n):
-        kind = ("lambda", "ladder")[i % 2]
-        shape = SHAPES[(i // 2) % len(SHAPES)]
-        amp = rng.uniform(50.0, 200.0)
-        systems.append(ThreeLevelSystem(
-            kind=kind,
-            gamma=rng.uniform(0.0, 40.0),
-            loss_fraction=rng.uniform(0.0, 1.0),
-            gamma_top=rng.uniform(0.0, 5.0) if kind == "ladder" else 0.0,
-            dephasing=rng.uniform(0.0, 5.0),
-            detuning_1ph=rng.uniform(-60.0, 60.0),
-            detuning_2ph=rng.uniform(-8.0, 8.0),
-        ))
-        if shape == "gaussian":
-            width = rng.uniform(0.1, 0.3)
-            delay, rise = width * rng.uniform(0.6, 1.4), 0.0
-        else:
-            width = rng.uniform(0.4, 1.0)
-            delay = width * rng.uniform(0.15, 0.4)
-            rise = width * rng.uniform(0.1, 0.45) if shape == "flattop" else 0.0
-        pulses.append(StirapPulses.counterintuitive(
-            amplitude=amp, width=width, delay=delay, shape=shape, rise=rise,
-            stokes_amplitude=amp * rng.uniform(0.7, 1.3)))
-    return systems, pulses
 
 
 def _choi(s: np.ndarray) -> np.ndarray:
@@ -251,7 +223,7 @@ def test_free_coherences_phase_and_dephasing(backend):
 
 
 def test_numba_matches_qutip_on_random_points():
-    systems, pulses = _draw_points(np.random.default_rng(20240611), 6)
+    systems, pulses = random_points(np.random.default_rng(20240611), 6)
     eff_n, loss_n = stirap_efficiency_batch(systems, pulses, backend="numba")
     eff_q, loss_q = stirap_efficiency_batch(systems, pulses, backend="qutip")
     assert np.abs(eff_n - eff_q).max() <= AGREE_TOL
@@ -264,7 +236,7 @@ def test_numba_matches_qutip_on_random_points():
 
 
 def test_batch_matches_single_runs():
-    systems, pulses = _draw_points(np.random.default_rng(7), 12)
+    systems, pulses = random_points(np.random.default_rng(7), 12)
     eff, loss = stirap_efficiency_batch(systems, pulses)
     assert eff.shape == loss.shape == (12,)
     for i in (0, 5, 11):
@@ -348,7 +320,7 @@ def test_bad_arguments_raise():
 
 
 def test_process_batch_kernel_matches_single_calls():
-    systems, pulses = _draw_points(np.random.default_rng(11), 3)
+    systems, pulses = random_points(np.random.default_rng(11), 3)
     sysp = np.array([stirap_fast.pack_system(s) for s in systems])
     pp = np.array([p.pump.packed() for p in pulses])
     ps = np.array([p.stokes.packed() for p in pulses])
