@@ -23,6 +23,10 @@ _SUBCOMMANDS: dict[str, tuple[str, str]] = {
         "twin.extract_cmd",
         "device parameters -> each operation's Pauli + loss channel and the physics behind it",
     ),
+    "physics-sweep": (
+        "twin.physics_sweep_cmd",
+        "device parameters on a grid -> every operation's channel as labelled NetCDF (xarray)",
+    ),
     "compare": (
         "twin.compare_cmd",
         "QEC codes x distances x decoders on one device: logical error, Λ, resources",
@@ -43,6 +47,7 @@ examples:
   quantacore extract --json                  # the same as one JSON object
   quantacore extract --set cavity.g=150 --set link.length_km=0.5
   quantacore extract --device my_device.toml
+  quantacore physics-sweep --grid cavity.g=50:300:6 --out g.nc --plot g.png
   quantacore compare --codes surface xzzx --distances 3 5 7 --decoders mwpm mwpm-erasure
   quantacore sweep tasks.toml --save-resume results.csv --plot sweep.png
 
