@@ -1,15 +1,13 @@
 """The ``ai`` controller: syndromes and heralds in, priors / decoder / distance out.
 
-Status: the estimation, burst detection, decoder and distance policies are here; knob
-recalibration from syndromes (issue 5) is not yet part of it, so knobs stay where they are.
-
 Every window it
 
-1. once the detection fraction has risen above its calibrated level (or from the start with
-   ``track="always"``), tracks each controlled knob's optimum from the detection fraction
-   (``control.recalibration.KnobTracker``: extremum seeking with an extended Kalman filter, a
-   small alternating dither and the tracked trend as feed-forward) and plays the next value;
-   before that it leaves the knobs alone, so a calm device pays no dither, and it holds them
+1. tracks each controlled knob's optimum from the detection fraction
+   (``control.recalibration.KnobTracker``: extremum seeking with a particle filter, a small
+   alternating dither and the tracked trend as feed-forward) and plays the next value, from the
+   first window (``track="always"``, the default) or only once the detection fraction has
+   risen above its level of the first windows (``track="alarm"``: a calm device pays no
+   dither, but a device that starts off its optimum is never corrected); it holds the knobs
    while the herald rate is up (a loss event raises detections the knobs cannot fix);
 2. accumulates bit-packed pair statistics of the detection events (``control.estimators``),
    and when the estimated edge probabilities have moved enough from the decoder's current
@@ -57,8 +55,9 @@ class AIController:
 
     Args:
         knobs: names of the knobs to recalibrate (the others stay where they are).
-        track: ``"alarm"`` (start tracking the knobs once the detection fraction has risen
-            above its level of the first windows), ``"always"`` or ``"never"``.
+        track: ``"always"`` (track the knobs from the first window), ``"alarm"`` (start once
+            the detection fraction has risen above its level of the first windows) or
+            ``"never"``.
         priors_threshold: relative change of the estimated edge probabilities (95th
             percentile over edges) that triggers a decoder rebuild.
         pseudo_count: shots' worth of belief in the nominal priors (shrinkage).
@@ -78,11 +77,11 @@ class AIController:
     privileged = False
 
     def __init__(self, *, knobs: tuple[str, ...] = ("laser.frequency_offset",),
-                 track: str = "alarm", priors_threshold: float = 0.5, pseudo_count: float = 2e4,
+                 track: str = "always", priors_threshold: float = 0.5, pseudo_count: float = 2e4,
                  forgetting: float = 0.7, cusum_k: float = 0.5, cusum_h: float = 6.0,
                  scale_budget: float = 2.0, latency_budget_us: float = 10.0,
                  max_distance: int | None = None, quiet_windows: int = 4,
-                 dither: float = 0.004, lost_factor: float = 1.5) -> None:
+                 dither: float = 0.002, lost_factor: float = 1.5) -> None:
         if track not in ("alarm", "always", "never"):
             raise ValueError(f"track = {track!r}: must be one of alarm, always, never")
         self.knob_names = tuple(knobs)

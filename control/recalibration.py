@@ -1,4 +1,4 @@
-"""Knob recalibration from syndromes alone: extremum seeking with an extended Kalman filter.
+"""Knob recalibration from syndromes alone: extremum seeking with a particle filter.
 
 A knob that compensates a drifting physical parameter (e.g. the Raman frequency offset against
 a detuning drift) leaves a coherent error that grows quadratically with the residual, so a
@@ -7,12 +7,19 @@ window's mean detection fraction behaves near the optimum as
     D = A + c·(u − u*)² + noise,
 
 u the knob value played, u* the moving optimum, A the detection floor, c > 0 the curvature.
-The tracker keeps the state x = (u*, slope of u*, A, log c) in an extended Kalman filter:
-u* moves by its slope each window (local linear trend, the feed-forward), the slope, A and c
-wander slowly. Each window's (u, D) is one nonlinear measurement (Jacobian
-[−2c(u − u*), 0, 1, c(u − u*)²]); the sign of u − u* is learned because the policy plays a
-small alternating dither around its prediction (a Gaussian-policy probe). Three exploration
-windows (nominal, ± ``explore``) initialise c, A and u* from finite differences.
+The tracker keeps a weighted cloud of hypotheses (u*, v, A, c), v being u*'s trend per window
+(the drift's feed-forward), and updates it exactly by Bayes' rule with each window's (u, D):
+a sequential Monte Carlo (particle) filter. Unlike a Kalman filter (linear or extended, both
+tried here first), it keeps *both* signs of u − u* alive when the detection fraction rises —
+the response is symmetric, so one window cannot tell which way the optimum went — and lets the
+next windows decide, instead of committing to one side and paying for a wrong guess. The
+floor A is a nuisance that jumps (a cavity's κ switches, a node degrades): a few per cent of
+the hypotheses jump in every prediction step, so a jump lands in A, not in the knob.
+
+The policy plays the posterior mean of the next window's u* plus a small alternating dither (a
+Gaussian-policy probe that keeps the sign observable). Three exploration windows (nominal,
+± ``explore``) set the scale of c and A first. The filter draws from its own seeded generator,
+so a run is reproducible (and resumable from a pickled state).
 
 Nothing here knows what the knob does physically (``control.protocol.KnobSpec``).
 """
@@ -31,23 +38,44 @@ __all__ = ["KnobTracker", "TrackerSettings"]
 
 @dataclass(frozen=True)
 class TrackerSettings:
-    """Tuning of ``KnobTracker``; knob quantities are fractions of the knob's range per window.
+    """Tuning of ``KnobTracker``; knob quantities are fractions of the knob's range.
 
     Attributes:
         explore: probe amplitude of the two exploration windows around nominal.
         dither: half-width of the alternating dither after exploration.
-        level_noise: process noise of u* per window.
-        slope_noise: process noise of u*'s slope per window.
-        floor_noise: process noise of A per window, relative to A.
-        curvature_noise: process noise of log c per window.
+        level_noise: random-walk step of the optimum u* per window.
+        slope_noise: random-walk step of u*'s trend per window.
+        floor_noise: random-walk step of the floor A per window, relative to A.
+        curvature_noise: random-walk step of log c per window.
+        jump_probability: chance per window that the floor jumps.
+        jump_size: standard deviation of a floor jump, relative to A.
+        particles: hypotheses in the cloud.
+        seed: seed of the filter's generator.
     """
 
     explore: float = 0.005
-    dither: float = 0.004
+    dither: float = 0.002
     level_noise: float = 0.003
-    slope_noise: float = 0.0005
-    floor_noise: float = 0.001
-    curvature_noise: float = 0.002
+    slope_noise: float = 0.0003
+    floor_noise: float = 0.002
+    curvature_noise: float = 0.01
+    jump_probability: float = 0.02
+    jump_size: float = 0.1
+    particles: int = 4000
+    seed: int = 0
+
+    def __post_init__(self) -> None:
+        for name in ("explore", "dither", "level_noise", "slope_noise", "floor_noise",
+                     "curvature_noise", "jump_size"):
+            value = getattr(self, name)
+            if not (isinstance(value, int | float) and math.isfinite(value) and value >= 0):
+                raise ValueError(f"{name} = {value!r}: must be a finite number >= 0")
+        if not 0 <= self.jump_probability <= 1:
+            raise ValueError(f"jump_probability = {self.jump_probability!r}: must be in [0, 1]")
+        if self.explore <= 0:
+            raise ValueError(f"explore = {self.explore!r}: must be > 0")
+        if self.particles < 100:
+            raise ValueError(f"particles = {self.particles!r}: must be >= 100")
 
 
 class KnobTracker:
@@ -56,6 +84,11 @@ class KnobTracker:
     Args:
         spec: the knob (bounds and nominal value).
         settings: tuning.
+
+    Attributes:
+        particles: the hypotheses, shape (4, particles): rows u*, v, A, c (None while
+            exploring).
+        weights: their normalised weights, shape (particles,).
     """
 
     def __init__(self, spec: KnobSpec, settings: TrackerSettings | None = None) -> None:
@@ -64,25 +97,36 @@ class KnobTracker:
         self.span = spec.high - spec.low
         self.windows = 0
         self.probe: list[tuple[float, float, float]] = []  # exploration (u, D, noise)
-        self.x: np.ndarray | None = None  # (u*, slope, A, log c)
-        self.P: np.ndarray | None = None
+        self.particles: np.ndarray | None = None
+        self.weights: np.ndarray | None = None
+        self.rng = np.random.default_rng(self.settings.seed)
         self._sign = 1.0
         self.distance: int | None = None  # the code distance its response was learned at
 
     @property
     def exploring(self) -> bool:
         """True until the filter is initialised."""
-        return self.x is None
+        return self.particles is None
 
     @property
     def estimate(self) -> float:
-        """Current estimate of the optimum (nominal while exploring)."""
-        return self.spec.nominal if self.x is None else float(self.x[0])
+        """Posterior mean of the optimum u* (nominal while exploring)."""
+        if self.particles is None:
+            return self.spec.nominal
+        return float(self.weights @ self.particles[0])
+
+    @property
+    def uncertainty(self) -> float:
+        """Posterior standard deviation of u* (knob units; inf while exploring)."""
+        if self.particles is None:
+            return math.inf
+        spread = self.particles[0] - self.estimate
+        return float(math.sqrt(self.weights @ spread**2))
 
     @property
     def curvature(self) -> float | None:
-        """Current curvature estimate c (None while exploring)."""
-        return None if self.x is None else float(math.exp(self.x[3]))
+        """Posterior mean of the curvature c (None while exploring)."""
+        return None if self.particles is None else float(self.weights @ self.particles[3])
 
     def observe(self, knob: float, detection: float, *, noise: float) -> None:
         """One window: the knob value in force and its mean detection fraction.
@@ -90,59 +134,76 @@ class KnobTracker:
         Args:
             knob: the knob value played.
             detection: the window's mean detection fraction.
-            noise: standard error of ``detection``.
+            noise: standard error of ``detection`` (> 0).
         """
         self.windows += 1
-        if self.x is None:
-            self.probe.append((float(knob), float(detection), float(noise)))
+        noise = max(float(noise), 1e-12)
+        if self.particles is None:
+            self.probe.append((float(knob), float(detection), noise))
             if len(self.probe) == 3:
                 self._initialise()
             return
         self._predict()
-        u, d = float(knob), float(detection)
-        ustar, _, a, logc = self.x
-        c = math.exp(logc)
-        e = u - ustar
-        h = a + c * e * e
-        H = np.array([-2 * c * e, 0.0, 1.0, c * e * e])
-        S = float(H @ self.P @ H) + noise**2
-        K = self.P @ H / S
-        innovation = d - h
-        limit = 6 * math.sqrt(S)  # robust: one wild window cannot throw the filter away
-        innovation = max(-limit, min(limit, innovation))
-        self.x = self.x + K * innovation
-        self.P = (np.eye(4) - np.outer(K, H)) @ self.P
-        self.x[0] = min(max(self.x[0], self.spec.low - self.span), self.spec.high + self.span)
+        self._weigh(float(knob), float(detection), noise)
+
+    def _weigh(self, knob: float, detection: float, noise: float) -> None:
+        ustar, _, floor, c = self.particles
+        z = (detection - floor - c * (knob - ustar) ** 2) / noise
+        logw = np.log(np.maximum(self.weights, 1e-300)) - 0.5 * z * z
+        w = np.exp(logw - logw.max())
+        self.weights = w / w.sum()
+        if 1.0 / float(self.weights @ self.weights) < 0.5 * self.weights.size:
+            self._resample()
+
+    def _resample(self) -> None:
+        """Systematic resampling, then a little jitter so static parameters do not collapse."""
+        n = self.weights.size
+        positions = (self.rng.random() + np.arange(n)) / n
+        index = np.minimum(np.searchsorted(np.cumsum(self.weights), positions), n - 1)
+        p = self.particles[:, index]
+        spread = p.std(axis=1, keepdims=True)
+        p = p + 0.2 * n ** (-0.2) * spread * self.rng.standard_normal(p.shape)
+        p[2:] = np.abs(p[2:])  # floor and curvature stay positive
+        self.particles = p
+        self.weights = np.full(n, 1.0 / n)
 
     def _initialise(self) -> None:
+        s = self.settings
+        n = s.particles
         (u0, d0, n0), (u1, d1, _), (u2, d2, _) = self.probe
         step = (u1 - u2) / 2
         second = d1 + d2 - 2 * d0
-        noise = max(n0, 1e-12)
-        c = second / (2 * step**2) if second > 2 * noise else 2 * noise / step**2
-        ustar = u0 - (d1 - d2) / (4 * c * step)
-        ustar = min(max(ustar, u0 - 3 * abs(step)), u0 + 3 * abs(step))
-        a = max(d0 - c * (u0 - ustar) ** 2, 0.0)
-        self.x = np.array([ustar, 0.0, a, math.log(c)])
-        self.P = np.diag([(2 * step) ** 2, (0.01 * self.span) ** 2, (0.1 * a + noise) ** 2,
-                          0.5**2])
+        c = second / (2 * step**2) if second > 2 * n0 else 2 * n0 / step**2
+        r = self.rng
+        self.particles = np.vstack([
+            u0 + r.normal(0.0, 2 * abs(step), n),                  # u*: within a few probes
+            r.normal(0.0, 5 * s.slope_noise * self.span, n),       # v: an unknown trend
+            d0 * (1 + r.normal(0.0, 0.05, n)),                     # A: near the first window
+            c * np.exp(r.normal(0.0, 0.7, n)),                     # c: within a factor ~2
+        ])
+        self.weights = np.full(n, 1.0 / n)
+        for u, d, noise in self.probe:
+            self._weigh(u, d, noise)
 
     def _predict(self) -> None:
         s = self.settings
-        F = np.eye(4)
-        F[0, 1] = 1.0
-        self.x = F @ self.x
-        q = np.array([(s.level_noise * self.span) ** 2, (s.slope_noise * self.span) ** 2,
-                      (s.floor_noise * max(self.x[2], 1e-6)) ** 2, s.curvature_noise**2])
-        self.P = F @ self.P @ F.T + np.diag(q)
+        n = self.weights.size
+        r = self.rng
+        p = self.particles
+        p[0] += p[1] + r.normal(0.0, s.level_noise * self.span, n)
+        p[1] += r.normal(0.0, s.slope_noise * self.span, n)
+        jump = r.random(n) < s.jump_probability
+        p[2] *= 1 + np.where(jump, r.normal(0.0, s.jump_size, n), r.normal(0.0, s.floor_noise, n))
+        p[2] = np.abs(p[2])
+        p[3] *= np.exp(r.normal(0.0, s.curvature_noise, n))
 
     def next_value(self) -> float:
         """The knob value for the next window: exploration probe, or prediction + dither."""
         s = self.settings
-        if self.x is None:
+        if self.particles is None:
             offsets = (0.0, s.explore, -s.explore)
-            center = self.probe[0][0] if self.probe else None
-            return self.spec.clip((center if center is not None else self.spec.nominal)
-                                  + offsets[len(self.probe)] * self.span)
+            center = self.probe[0][0] if self.probe else self.spec.nominal
+            return self.spec.clip(center + offsets[len(self.probe)] * self.span)
+        ahead = float(self.weights @ (self.particles[0] + self.particles[1]))
         self._sign = -self._sign
-        return self.spec.clip(float(self.x[0] + self.x[1]) + self._sign * s.dither * self.span)
+        return self.spec.clip(ahead + self._sign * s.dither * self.span)
