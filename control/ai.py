@@ -89,7 +89,8 @@ class AIController:
         self.tracking = track == "always"
         self.settings = TrackerSettings(dither=dither)
         self.trackers: dict[str, KnobTracker] = {}
-        self._calm: list[float] = []
+        self._calm: dict[int, list[float]] = {}  # detection level per distance
+        self._held = False
         self._calm_heralds: list[float] = []
         self._high = 0
         self._history: dict[str, list[tuple[float, float]]] = {}
@@ -125,15 +126,29 @@ class AIController:
         det = window.detection_fraction
         burst = self._alarms(window, det)
         lossy = self._heralds_up(window)
+        calm = self._calm.setdefault(window.distance, [])
+        if len(calm) < 3 and not lossy:
+            calm.append(det)
         if self.track == "alarm" and not self.tracking and not lossy:
             self.tracking = self._drifted(window, det)
-        if self.tracking and self.track != "never" and not lossy:
-            # during a loss event the detection rise is the erasures', not the knob's: hold
-            actions += self._knobs(window, det)
+        if self.tracking and self.track != "never":
+            if lossy:  # the detection rise is the erasures', not the knob's: hold the knobs
+                self._held = True
+            else:
+                if self._held:  # the floor moved while held: let the trackers re-learn it
+                    for tracker in self.trackers.values():
+                        tracker.floor_moved()
+                    self._held = False
+                actions += self._knobs(window, det)
         actions += self._priors(window, hold=lossy)
         actions += self._decoder_choice(window)
-        actions += self._distance_choice(window, burst)
+        actions += self._distance_choice(window, burst, lossy)
         self._pending = actions
+
+    def _calm_level(self, distance: int) -> float | None:
+        """Mean detection fraction of the first three calm windows at ``distance``."""
+        calm = self._calm.get(distance, [])
+        return float(np.mean(calm)) if len(calm) == 3 else None
 
     def _heralds_up(self, window: SyndromeWindow) -> bool:
         """True while the herald fraction is well above its level of the first windows."""
@@ -156,10 +171,10 @@ class AIController:
         """
         n_det = int((~window.herald_mask).sum())
         noise = math.sqrt(max(det * (1 - det), 1e-12) / max(window.shots * n_det, 1))
-        if len(self._calm) < 3:
-            self._calm.append(det)
+        level = self._calm_level(window.distance)
+        if level is None:
             return False
-        high = det > float(np.mean(self._calm)) + 5 * noise
+        high = det > level + 5 * noise
         self._high = self._high + 1 if high else 0
         return self._high >= 2
 
@@ -174,7 +189,8 @@ class AIController:
             history = self._history.setdefault(spec.name, [])
             history[:] = [*history[-5:], (det, knob)]
             tracker = self.trackers.get(spec.name)
-            lost = bool(self._calm) and det > self.lost_factor * float(np.mean(self._calm))
+            level = self._calm_level(window.distance)
+            lost = level is not None and det > self.lost_factor * level
             if tracker is None or tracker.distance != window.distance or lost:
                 if lost:  # lock lost: restart from the best recent knob value
                     self.relocks += 1
@@ -232,18 +248,25 @@ class AIController:
             want = "mwpm-correlated"
         return [SetDecoder(want)] if want != window.decoder else []
 
-    def _distance_choice(self, window: SyndromeWindow, burst: bool) -> list[Action]:
+    def _distance_choice(self, window: SyndromeWindow, burst: bool, lossy: bool
+                         ) -> list[Action]:
         if self.max_distance is None:
             return []
         base = self._base_distance or window.distance
         if burst and window.distance + 2 <= self.max_distance:
-            self._quiet = 0
-            return [SetDistance(window.distance + 2)]
-        self._quiet = 0 if burst else self._quiet + 1
+            return self._move(window.distance + 2)
+        # quiet: no alarm and the herald rate back near its calm level
+        self._quiet = 0 if burst or lossy else self._quiet + 1
         if window.distance > base and self._quiet >= self.quiet_windows:
-            self._quiet = 0
-            return [SetDistance(base)]
+            return self._move(base)
         return []
+
+    def _move(self, distance: int) -> list[Action]:
+        """Change the distance; the burst detectors re-learn their baseline at the new one."""
+        self._quiet = 0
+        self.cusum_det.reset_baseline()
+        self.cusum_her.reset_baseline()
+        return [SetDistance(distance)]
 
     # --- act -------------------------------------------------------------------------------
     def act(self) -> list[Action]:

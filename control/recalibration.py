@@ -101,6 +101,7 @@ class KnobTracker:
         self.weights: np.ndarray | None = None
         self.rng = np.random.default_rng(self.settings.seed)
         self._sign = 1.0
+        self._floor_moved = False
         self.distance: int | None = None  # the code distance its response was learned at
 
     @property
@@ -145,6 +146,14 @@ class KnobTracker:
             return
         self._predict()
         self._weigh(float(knob), float(detection), noise)
+
+    def floor_moved(self) -> None:
+        """Say that the floor A may have moved (e.g. after a hold through a loss event).
+
+        The next prediction spreads every hypothesis' floor by ±30 %, so the first windows
+        after the hold re-learn A instead of reading the change as a knob error.
+        """
+        self._floor_moved = True
 
     def _weigh(self, knob: float, detection: float, noise: float) -> None:
         ustar, _, floor, c = self.particles
@@ -192,8 +201,10 @@ class KnobTracker:
         p = self.particles
         p[0] += p[1] + r.normal(0.0, s.level_noise * self.span, n)
         p[1] += r.normal(0.0, s.slope_noise * self.span, n)
-        jump = r.random(n) < s.jump_probability
-        p[2] *= 1 + np.where(jump, r.normal(0.0, s.jump_size, n), r.normal(0.0, s.floor_noise, n))
+        moved, self._floor_moved = self._floor_moved, False
+        jump = r.random(n) < (1.0 if moved else s.jump_probability)
+        size = 0.3 if moved else s.jump_size
+        p[2] *= 1 + np.where(jump, r.normal(0.0, size, n), r.normal(0.0, s.floor_noise, n))
         p[2] = np.abs(p[2])
         p[3] *= np.exp(r.normal(0.0, s.curvature_noise, n))
 

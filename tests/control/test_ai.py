@@ -79,3 +79,51 @@ def test_ai_on_laser_drift_beats_none_by_5x_and_periodic(tmp_path):
     assert res["ai"].ler_ci[1] < res["none"].mean_ler_per_round / 5
     assert res["ai"].mean_ler_per_round < res["periodic"].mean_ler_per_round
     assert res["ai"].lost_windows == 0 < res["periodic"].lost_windows
+
+
+def _rows(folder):
+    with open(folder / "telemetry.csv") as fh:
+        return list(csv.DictReader(fh))
+
+
+def test_distance_policy_raises_on_a_burst_lowers_when_quiet_and_reports_resources(tmp_path):
+    from twin.scenario import ControllerSpec
+
+    base = load_scenario("loss-burst").replace(windows=28, shots=2000)
+    fixed = DigitalTwin(base.replace(controller=ControllerSpec("ai", {})),
+                        out_dir=tmp_path / "fixed").run()
+    scen = base.replace(controller=ControllerSpec("ai", {"max_distance": 5, "quiet_windows": 4}))
+    adaptive = DigitalTwin(scen, out_dir=tmp_path / "adaptive").run()
+    distances = [int(r["distance"]) for r in _rows(tmp_path / "adaptive")]
+    onset = 13  # the first burst starts at t = 125 s (window 12.5)
+    up = distances.index(5)
+    assert onset <= up <= onset + 3  # raised within a window or two of the alarm
+    assert distances[-1] == 3  # and back down once quiet
+    assert all(d == 3 for d in distances[:onset])
+    # resource use is reported: more qubit-rounds than the fixed d = 3 run, by the d = 5 windows
+    assert fixed.mean_distance == 3 and fixed.max_distance == 3
+    assert 3 < adaptive.mean_distance < 5 and adaptive.max_distance == 5
+    n5 = sum(d == 5 for d in distances)
+    rounds = base.rounds_per_shot
+    assert adaptive.qubit_rounds == (17 * (28 - n5) + 49 * n5) * 2000 * rounds
+    assert fixed.qubit_rounds == 17 * 28 * 2000 * rounds
+
+
+def test_logical_error_returns_within_three_windows_of_the_burst_end(tmp_path):
+    """The burst ends when the coupling is back within 10 % of its drop (t ≈ 69 s after the
+    onset: exponential recovery, τ = 30 s); from 3 windows later the logical errors per window
+    are back to their calm level (Poisson bound)."""
+    from twin.scenario import ControllerSpec
+
+    scen = load_scenario("loss-burst").replace(windows=27, shots=5000,
+                                               controller=ControllerSpec("ai", {}))
+    DigitalTwin(scen, out_dir=tmp_path / "r").run()
+    rows = _rows(tmp_path / "r")
+    coupling = [float(r["true:link.coupling_efficiency"]) for r in rows]
+    errors = [int(r["errors"]) for r in rows]
+    onset = next(w for w, c in enumerate(coupling) if c < 0.85)
+    end = next(w for w in range(onset, len(rows)) if coupling[w] > 0.9 - 0.1 * 0.3)
+    calm = sum(errors[:onset]) / onset
+    after = errors[end + 3:]
+    assert onset == 13 and after
+    assert sum(after) <= len(after) * calm + 3 * (len(after) * calm) ** 0.5
