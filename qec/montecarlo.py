@@ -7,10 +7,17 @@ worker the task's DEM, built by ``make_task`` with ``approximate_disjoint_errors
 
 sinter starts its workers with ``multiprocessing``'s *spawn* method: a script calling
 ``collect`` must guard its entry point with ``if __name__ == "__main__":``.
+
+``sample_chunk`` is the deterministic alternative used by ``quantacore sweep``: one chunk of a
+task's shots from a given sampler seed, decoded by our decoder (compiled once per process and
+task), so the same (task, shots, seed) gives the same counts in whichever process runs it.
+``stats_csv_line`` and ``CSV_HEADER`` write those counts in sinter's CSV format.
 """
 
 from __future__ import annotations
 
+import time
+from collections import OrderedDict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -21,7 +28,27 @@ import stim
 
 from qec.decoding import DECODERS, CompiledDecoder, compile_decoder, decoder_dem
 
-__all__ = ["SinterCompiledDecoder", "SinterDecoder", "collect", "make_task", "sinter_decoders"]
+__all__ = [
+    "CSV_HEADER",
+    "ChunkCounts",
+    "SinterCompiledDecoder",
+    "SinterDecoder",
+    "collect",
+    "make_task",
+    "sample_chunk",
+    "sinter_decoders",
+    "stats_csv_line",
+    "task_id",
+    "task_stats",
+]
+
+CSV_HEADER: str = sinter.CSV_HEADER
+"""The header line of sinter's CSV format (``shots, errors, discards, seconds, decoder,
+strong_id, json_metadata, custom_counts``, right-aligned as sinter writes it)."""
+
+_BATCH = 65_536  # shots sampled and decoded at a time inside a chunk (bounds memory)
+_CACHE_SIZE = 8  # compiled decoders kept per process
+_compiled: OrderedDict[str, CompiledDecoder] = OrderedDict()
 
 
 def _check_name(decoder: str) -> None:
@@ -147,3 +174,90 @@ def collect(tasks: Sequence[sinter.Task] | Iterable[sinter.Task], *, num_workers
                           max_errors=max_errors, save_resume_filepath=save_resume_filepath,
                           print_progress=print_progress,
                           custom_decoders=sinter_decoders(**(decoder_options or {})))
+
+
+@dataclass(frozen=True)
+class ChunkCounts:
+    """What one chunk of a task gave.
+
+    Attributes:
+        shots: shots sampled.
+        errors: kept shots whose decoded prediction missed the true observable flips.
+        discards: shots discarded by post-selection (always 0: the tasks here have none).
+        seconds: wall time spent sampling and decoding (s); the one non-deterministic field.
+    """
+
+    shots: int
+    errors: int
+    discards: int
+    seconds: float
+
+
+def task_id(task: sinter.Task) -> str:
+    """The task's sinter ``strong_id`` (hex SHA-256 of circuit, decoder, DEM and metadata)."""
+    return task.strong_id()
+
+
+def _decoder_for(task: sinter.Task, key: str) -> CompiledDecoder:
+    decoder = _compiled.get(key)
+    if decoder is None:
+        _check_name(task.decoder)
+        decoder = compile_decoder(task.decoder, task.detector_error_model)
+        _compiled[key] = decoder
+        while len(_compiled) > _CACHE_SIZE:
+            _compiled.popitem(last=False)
+    else:
+        _compiled.move_to_end(key)
+    return decoder
+
+
+def sample_chunk(task: sinter.Task, *, shots: int, seed: int, key: str | None = None
+                 ) -> ChunkCounts:
+    """Samples ``shots`` shots of the task's circuit from ``seed`` and decodes them.
+
+    A pure function of (task, shots, seed): the counts do not depend on the process or machine
+    running it, given the same stim version and CPU instruction set (stim's sampling is
+    seeded per SIMD width). The task's decoder is compiled once per process and ``key``.
+
+    Args:
+        task: a task of ``make_task`` (its DEM is what the decoder is compiled for; the circuit
+            is what is sampled).
+        shots: shots to sample, ≥ 0.
+        seed: stim sampler seed, 0 ≤ seed < 2**64.
+        key: the task's ``strong_id`` if the caller has it (saves recomputing it).
+
+    Returns:
+        The chunk's counts.
+
+    Raises:
+        ValueError: unknown decoder, a task with post-selection (unsupported), bad shots.
+    """
+    if shots < 0:
+        raise ValueError(f"shots = {shots}: must be >= 0")
+    if task.postselection_mask is not None or task.postselected_observables_mask is not None:
+        raise ValueError("tasks with post-selection are not supported by sample_chunk")
+    start = time.perf_counter()
+    decoder = _decoder_for(task, key or task.strong_id())
+    sampler = task.circuit.compile_detector_sampler(seed=seed)
+    errors = 0
+    left = shots
+    while left > 0:
+        n = min(left, _BATCH)
+        dets, obs = sampler.sample(n, separate_observables=True, bit_packed=True)
+        pred = decoder.decode_batch(dets, bit_packed=True)
+        errors += int(np.any(pred != obs, axis=1).sum())
+        left -= n
+    return ChunkCounts(shots, errors, 0, time.perf_counter() - start)
+
+
+def task_stats(task: sinter.Task, key: str, *, shots: int, errors: int, discards: int,
+               seconds: float) -> sinter.TaskStats:
+    """Counts of a task as ``sinter.TaskStats`` (as ``collect`` returns them)."""
+    return sinter.TaskStats(strong_id=key, decoder=task.decoder, json_metadata=task.json_metadata,
+                            shots=shots, errors=errors, discards=discards, seconds=seconds)
+
+
+def stats_csv_line(task: sinter.Task, key: str, counts: ChunkCounts) -> str:
+    """One line of sinter's CSV for a chunk's counts (no newline), as ``sinter`` writes it."""
+    return task_stats(task, key, shots=counts.shots, errors=counts.errors,
+                      discards=counts.discards, seconds=counts.seconds).to_csv_line()

@@ -14,9 +14,11 @@ twice and none is lost. A Dask cluster reschedules such items itself.
 from __future__ import annotations
 
 import concurrent.futures as cf
+import logging
 import multiprocessing
 import sys
 from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
@@ -74,6 +76,9 @@ class ExecutorSpec:
     def open(self) -> Iterator[cf.Executor]:
         """The executor, shut down (and any cluster it started closed) on exit.
 
+        The executor's ``quantacore_slots`` attribute, where set, is how many items it runs at
+        once (the threads of a Dask cluster); ``run_all`` keeps a few per slot in flight.
+
         Raises:
             UserError: Dask asked for but not installed, or the scheduler cannot be reached.
         """
@@ -82,68 +87,94 @@ class ExecutorSpec:
                 yield InProcessExecutor()
                 return
             ctx = multiprocessing.get_context("spawn")
-            with cf.ProcessPoolExecutor(max_workers=self.workers, mp_context=ctx) as pool:
+            pool = cf.ProcessPoolExecutor(max_workers=self.workers, mp_context=ctx)
+            try:
                 yield pool
+            finally:  # on an error or Ctrl-C, drop queued items instead of running them
+                pool.shutdown(wait=True, cancel_futures=True)
             return
-        try:
-            from distributed import Client, LocalCluster
-        except ImportError:
-            raise UserError("--dask needs Dask: pip install 'quantacore-twin[cluster]'") \
-                from None
-        cluster = None
-        try:
-            if self.dask == "local":
-                cluster = LocalCluster(n_workers=self.workers, threads_per_worker=1,
-                                       processes=True, dashboard_address=None)
-                client = Client(cluster)
-            else:
-                client = Client(self.dask, timeout="10s")
-        except OSError as exc:
-            if cluster is not None:
-                cluster.close()
-            raise UserError(f"--dask {self.dask}: cannot reach the scheduler: {exc}") from None
-        try:
-            yield client.get_executor(pure=False)
-        finally:
-            client.close()
-            if cluster is not None:
-                cluster.close()
+        with _dask_client(self) as client:
+            executor = client.get_executor(pure=False)
+            nthreads = sum(client.nthreads().values())
+            executor.quantacore_slots = nthreads or self.workers
+            yield executor
+
+
+@contextmanager
+def _dask_client(spec: ExecutorSpec) -> Iterator[Any]:
+    """A Dask client of a local cluster (started and closed here) or of a running scheduler.
+
+    A local cluster starts in about a second and is silent (its workers' errors reach the
+    caller through the futures, not as log lines on stderr). Closing it takes a fraction of a
+    second when idle, about 4 s when items are still executing (after an error or Ctrl-C: each
+    nanny waits for its worker before killing it).
+    """
+    try:
+        from distributed import Client, LocalCluster
+    except ImportError:
+        raise UserError("--dask needs Dask: pip install 'quantacore-twin[cluster]'") from None
+    cluster = None
+    try:
+        if spec.dask == "local":
+            # no dashboard; its bare HTTP server on a free port, never a clash on :8787
+            cluster = LocalCluster(n_workers=spec.workers, threads_per_worker=1,
+                                   processes=True, dashboard_address=None,
+                                   scheduler_kwargs={"dashboard_address": ":0"},
+                                   silence_logs=logging.CRITICAL)
+            client = Client(cluster, timeout="30s")
+        else:
+            client = Client(spec.dask, timeout="10s")
+    except OSError as exc:
+        if cluster is not None:
+            cluster.close()
+        raise UserError(f"--dask {spec.dask}: cannot reach the scheduler: {exc}") from None
+    try:
+        yield client
+    finally:
+        client.close()
+        if cluster is not None:
+            cluster.close()
 
 
 def _is_worker_death(exc: BaseException) -> bool:
-    if isinstance(exc, cf.process.BrokenProcessPool):
+    if isinstance(exc, BrokenProcessPool):
         return True
     return type(exc).__name__ == "KilledWorker"  # distributed.scheduler.KilledWorker
 
 
 def run_all(spec: ExecutorSpec, fn: Callable[[Any], Any], items: Sequence[Any], *,
             on_result: Callable[[int, Any], None], retries: int = 3,
-            max_in_flight: int | None = None) -> None:
+            max_in_flight: int | None = None,
+            skip: Callable[[int], bool] | None = None) -> None:
     """Run ``fn(item)`` for every item on the executor of ``spec``.
 
-    Results are delivered to ``on_result(index, result)`` in this process, in completion order
-    (callers that need a fixed order buffer them; see ``twin.collect``). Each index is
-    delivered exactly once.
+    Items are submitted in index order, a bounded number ahead. Results are delivered to
+    ``on_result(index, result)`` in this process, in completion order (callers that need a
+    fixed order buffer them; see ``twin.collect``). Each index is delivered exactly once, or
+    never if ``skip`` dropped it.
 
     Args:
         spec: where to run.
         fn: a picklable top-level function of one argument.
-        items: the work items (picklable).
+        items: the work items (picklable); any sequence (it may build items lazily, as
+            ``items[i]`` is read only when item ``i`` is submitted).
         on_result: called with (index into ``items``, ``fn(items[index])``).
         retries: how many times the pool may be rebuilt after a worker died.
         max_in_flight: items submitted ahead (default: 4 per worker), to bound memory.
+        skip: called just before an item would be submitted; True drops it (never run, never
+            delivered), e.g. the remaining chunks of a task that already reached its budget.
 
     Raises:
         Exception: whatever ``fn`` raised (the first, after cancelling the rest).
         RuntimeError: workers kept dying after ``retries`` rebuilds.
     """
-    pending = list(range(len(items)))
-    ahead = max_in_flight or 4 * spec.workers
+    state = _Queue(len(items), skip)
     attempt = 0
-    while pending:
+    while not state.finished():
         try:
             with spec.open() as executor:
-                _drain(executor, fn, items, pending, on_result, ahead)
+                slots = getattr(executor, "quantacore_slots", spec.workers)
+                _drain(executor, fn, items, state, on_result, max_in_flight or 4 * slots)
         except BaseException as exc:  # noqa: BLE001 - re-raised unless a worker died
             if not _is_worker_death(exc):
                 raise
@@ -151,24 +182,54 @@ def run_all(spec: ExecutorSpec, fn: Callable[[Any], Any], items: Sequence[Any], 
             if attempt > retries:
                 raise RuntimeError(f"workers died {attempt} times; giving up: {exc}") from exc
             print(f"quantacore: a worker died ({type(exc).__name__}); resubmitting "
-                  f"{len(pending)} unfinished item(s)", file=sys.stderr, flush=True)
+                  f"{len(state.retry)} unfinished item(s)", file=sys.stderr, flush=True)
 
 
-def _drain(executor: cf.Executor, fn, items, pending: list[int], on_result, ahead: int) -> None:
-    """Submit ``pending`` with at most ``ahead`` in flight; remove each index once delivered."""
-    queue = list(pending)
+class _Queue:
+    """Which indices are left: a frontier of never-submitted ones, plus ones to resubmit."""
+
+    def __init__(self, n: int, skip: Callable[[int], bool] | None) -> None:
+        self.n = n
+        self.frontier = 0
+        self.retry: list[int] = []  # submitted, not delivered, their pool died: sorted
+        self.skip = skip
+
+    def finished(self) -> bool:
+        return not self.retry and self.frontier >= self.n
+
+    def next(self) -> int | None:
+        """The next index to submit (resubmissions first), or None when none is left."""
+        while self.retry or self.frontier < self.n:
+            if self.retry:
+                i = self.retry.pop(0)
+            else:
+                i = self.frontier
+                self.frontier += 1
+            if self.skip is None or not self.skip(i):
+                return i
+        return None
+
+
+def _drain(executor: cf.Executor, fn, items, state: _Queue, on_result, ahead: int) -> None:
+    """Submit what is left with at most ``ahead`` in flight; deliver each result once."""
     running: dict[cf.Future, int] = {}
     try:
-        while queue or running:
-            while queue and len(running) < ahead:
-                i = queue.pop(0)
+        while True:
+            while len(running) < ahead:
+                i = state.next()
+                if i is None:
+                    break
                 running[executor.submit(fn, items[i])] = i
+            if not running:
+                return
             done, _ = cf.wait(running, return_when=cf.FIRST_COMPLETED)
-            for future in done:
-                i = running.pop(future)
-                result = future.result()  # raises the item's error (or the pool's death)
-                on_result(i, result)
-                pending.remove(i)
+            for future in sorted(done, key=running.__getitem__):
+                exc = future.exception()
+                if exc is not None:
+                    raise exc  # the item's error, or the pool's death
+                on_result(running.pop(future), future.result())
     finally:
+        # whatever was in flight and not delivered is run again if the pool is rebuilt
+        state.retry = sorted([*state.retry, *running.values()])
         for future in running:
             future.cancel()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -19,9 +20,17 @@ examples:
   quantacore run laser-drift --controller oracle --out runs/laser   # same folder: compared
   quantacore run my_scenario.toml --windows 100 --shots 20000 --seed 3
   quantacore run laser-drift --out runs/laser --resume              # continue after a crash
+  quantacore run laser-drift --seeds 0:32 --controller none,ai --workers 2   # an ensemble
+  quantacore run laser-drift --seeds 3,5,7 --dask tcp://HOST:8786
 
 Each run goes to OUT/<controller>-seed<seed>/ (telemetry.csv, timing.csv, scenario.toml,
 summary.json); the report of every run in OUT is OUT/report.html.
+
+An ensemble (--seeds, or several controllers) runs every (controller, seed) as one work item on
+--workers local processes or a --dask cluster (the same files whichever ran them); finished
+runs are reused and interrupted ones resumed, so rerunning the same command continues it.
+OUT/ensemble.csv gets one row per run as it finishes; OUT/ensemble.json and the table give,
+per controller, the mean over seeds of ε/round with its 95% t interval, and the pooled counts.
 """
 
 
@@ -30,11 +39,19 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.epilog = EXAMPLES
     parser.add_argument("scenario", nargs="?", default="default", metavar="NAME|FILE",
                         help="a built-in scenario name or a scenario file (default: default)")
-    parser.add_argument("--controller", metavar="NAME",
-                        help="override the scenario's controller: none, periodic, oracle, ai")
+    parser.add_argument("--controller", metavar="NAME[,NAME...]",
+                        help="override the scenario's controller: none, periodic, oracle, ai; "
+                             "several (none,ai) run an ensemble")
     parser.add_argument("--windows", type=int, help="override the number of windows")
     parser.add_argument("--shots", type=int, help="override the shots per window")
     parser.add_argument("--seed", type=int, help="override the seed")
+    parser.add_argument("--seeds", metavar="START:STOP|S,S,...",
+                        help="run an ensemble over these seeds (0:32 = 0..31, or 3,5,7)")
+    parser.add_argument("--workers", type=int, metavar="N",
+                        help="ensemble: local worker processes, or workers of --dask local "
+                             "(default: all cores)")
+    parser.add_argument("--dask", metavar="ADDRESS|local",
+                        help="ensemble: run on a Dask cluster (tcp://HOST:8786) or 'local'")
     parser.add_argument("--out", metavar="DIR", help="output folder (default: runs/<scenario>)")
     parser.add_argument("--resume", action="store_true",
                         help="continue an interrupted run in the same folder")
@@ -91,16 +108,81 @@ def format_summary(summary, report: Path | None) -> str:
     return "\n".join(lines)
 
 
+def _is_ensemble(args: argparse.Namespace) -> bool:
+    return args.seeds is not None or (args.controller is not None and "," in args.controller)
+
+
+def format_ensemble(result, report: Path | None) -> str:
+    """Readable per-controller table of an ensemble."""
+    lines = [f"{'controller':<11} {'runs':>4} {'mean ε/round':>12} {'95% CI (t, seeds)':>23} "
+             f"{'shots':>10} {'errors':>7} {'pooled ε/round':>14} {'95% CI (Wilson)':>23}"]
+    for a in result.aggregates:
+        lo, hi = a.mean_ci
+        plo, phi = a.pooled_ci
+        lines.append(f"{a.controller:<11} {a.runs:>4} {a.mean_ler_per_round:>12.3e} "
+                     f"[{lo:>9.2e}, {hi:>9.2e}] {a.shots:>10} {a.errors:>7} "
+                     f"{a.pooled_ler_per_round:>14.3e} [{plo:>9.2e}, {phi:>9.2e}]")
+    lines.append(f"runs         {result.csv_path}")
+    lines.append(f"summary      {result.json_path}")
+    if report is not None:
+        lines.append(f"report       {report}")
+    return "\n".join(lines)
+
+
+def _run_ensemble(args: argparse.Namespace) -> int:
+    from twin.ensemble import parse_controllers, parse_seeds, run_ensemble
+    from twin.executor import ExecutorSpec
+
+    if args.seed is not None:
+        raise UserError(f"--seed = {args.seed}: give either --seed (one run) or --seeds "
+                        "(an ensemble), not both")
+    seeds = parse_seeds(args.seeds) if args.seeds is not None else None
+    names = parse_controllers(args.controller) if args.controller is not None else None
+    workers = args.workers if args.workers is not None else (os.cpu_count() or 1)
+    spec = ExecutorSpec(workers=workers, dask=args.dask)
+    scenario = _scenario(argparse.Namespace(**{**vars(args), "controller": None}))
+    seeds = seeds if seeds is not None else (scenario.seed,)
+    names = names if names is not None else (scenario.controller.name,)
+    out = Path(args.out) if args.out else Path("runs") / scenario.name
+
+    def progress(msg: str) -> None:
+        print(f"quantacore run: {msg}", file=sys.stderr, flush=True)
+
+    if not args.quiet:
+        progress(f"ensemble of {scenario.name}: {len(names)} controller(s) x {len(seeds)} "
+                 f"seed(s) on {spec.describe()} -> {out}")
+    result = run_ensemble(scenario, seeds=seeds, controllers=names, out=out, spec=spec,
+                          progress=None if args.quiet else progress)
+    report = None
+    if not args.no_report:
+        from twin.report import write_report
+
+        report = write_report(out)
+    if args.json:
+        data = json.loads(result.json_path.read_text(encoding="utf-8"))
+        data["report"] = str(report) if report else None
+        print(json.dumps(data, indent=2))
+    else:
+        print(format_ensemble(result, report))
+    return 0
+
+
 def run(args: argparse.Namespace) -> int:
     """Execute ``quantacore run``."""
     from twin.loop import DigitalTwin
 
-    for name in ("windows", "shots"):
+    for name in ("windows", "shots", "workers"):
         v = getattr(args, name)
         if v is not None and v < 1:
             raise UserError(f"--{name} = {v}: must be >= 1")
     if args.seed is not None and args.seed < 0:
         raise UserError(f"--seed = {args.seed}: must be >= 0")
+    if _is_ensemble(args):
+        return _run_ensemble(args)
+    for flag in ("workers", "dask"):
+        if getattr(args, flag) is not None:
+            raise UserError(f"--{flag} = {getattr(args, flag)}: only for an ensemble "
+                            "(add --seeds, e.g. --seeds 0:8)")
     scenario = _scenario(args)
     controller = _controller(scenario)
     out = Path(args.out) if args.out else Path("runs") / scenario.name

@@ -16,6 +16,8 @@ EXAMPLES = """\
 examples:
   quantacore sweep tasks.toml --save-resume results.csv
   quantacore sweep tasks.toml --save-resume results.csv --workers 2 --plot threshold.png
+  quantacore sweep tasks.toml --save-resume results.csv --dask local --workers 4
+  quantacore sweep tasks.toml --save-resume results.csv --dask tcp://HOST:8786
 
 tasks.toml:
   codes = ["surface"]
@@ -28,8 +30,11 @@ tasks.toml:
   kind = "uniform"            # uniform | code-capacity | phenomenological | device
   p = [0.004, 0.007, 0.01, 0.013]
 
-The CSV is sinter's append-only format: an interrupted sweep re-run with the same file
-resumes without repeating shots, and rows of other task sets in the file are kept.
+The CSV is sinter's append-only format, one line per chunk of --chunk-shots shots: an
+interrupted sweep re-run with the same file (and the same --seed and --chunk-shots) resumes at
+the next chunk and ends with the same counts as an uninterrupted one; lines of other task sets
+in the file are kept. Chunk k of a task is sampled from a seed derived from (--seed, the task,
+k), so the counts are the same in process, on --workers N or on a Dask cluster.
 """
 
 
@@ -40,7 +45,16 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--save-resume", metavar="FILE.csv", required=True,
                         help="sinter CSV to append results to and resume from")
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 1,
-                        help="worker processes (default: all cores)")
+                        help="local worker processes, or workers of --dask local "
+                             "(default: all cores)")
+    parser.add_argument("--dask", metavar="ADDRESS|local",
+                        help="run the chunks on a Dask cluster: a scheduler address "
+                             "(tcp://HOST:8786) or 'local' (start one here)")
+    parser.add_argument("--seed", type=int, default=0,
+                        help="sweep seed (default 0): the same seed gives the same counts")
+    parser.add_argument("--chunk-shots", type=int, default=None, metavar="N",
+                        help="shots per chunk, the unit of work and of resumption "
+                             "(default 10000)")
     parser.add_argument("--plot", metavar="OUT.png",
                         help="plot logical error vs the swept parameter per distance")
     parser.add_argument("--json", action="store_true", help="print the rows as one JSON object")
@@ -82,23 +96,34 @@ def _plot(rows: list[dict], path: str, swept: str) -> Path:
 
 def run(args: argparse.Namespace) -> int:
     """Execute ``quantacore sweep``."""
-    from qec.montecarlo import collect
+    from twin.collect import DEFAULT_CHUNK_SHOTS, collect
+    from twin.executor import ExecutorSpec
     from twin.sweep import load_sweep, sweep_tasks
 
     if args.workers < 1:
         raise UserError(f"--workers = {args.workers}: must be >= 1")
+    if args.seed < 0:
+        raise UserError(f"--seed = {args.seed}: must be an integer >= 0")
+    chunk = DEFAULT_CHUNK_SHOTS if args.chunk_shots is None else args.chunk_shots
+    if chunk < 1:
+        raise UserError(f"--chunk-shots = {chunk}: must be an integer >= 1")
+    executor = ExecutorSpec(workers=args.workers, dask=args.dask)
     spec = load_sweep(args.tasks)
     csv = Path(args.save_resume)
     if csv.parent and not csv.parent.exists():
         raise UserError(f"--save-resume {args.save_resume!r}: folder {str(csv.parent)!r} "
                         "does not exist")
     tasks = sweep_tasks(spec)
+
+    def progress(msg: str) -> None:
+        print(f"quantacore sweep: {msg}", file=sys.stderr, flush=True)
+
     if not args.quiet:
-        print(f"quantacore sweep: {len(tasks)} tasks, {args.workers} worker(s), results in "
-              f"{csv}", file=sys.stderr, flush=True)
-    stats = collect(tasks, num_workers=args.workers, max_shots=spec.max_shots,
-                    max_errors=spec.max_errors, save_resume_filepath=str(csv),
-                    print_progress=not args.quiet)
+        progress(f"{len(tasks)} tasks, {executor.describe()}, chunks of {chunk} shots, "
+                 f"seed {args.seed}, results in {csv}")
+    stats = collect(tasks, csv_path=csv, max_shots=spec.max_shots, max_errors=spec.max_errors,
+                    seed=args.seed, chunk_shots=chunk, spec=executor,
+                    progress=None if args.quiet else progress)
     rows = sweep_rows(stats)
     if args.json:
         print(json.dumps({"swept": spec.swept, "rows": rows}, indent=2))
