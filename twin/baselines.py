@@ -81,14 +81,29 @@ class PeriodicController:
 
 
 class OracleController:
-    """Optimal knobs and true priors every window, from the hidden truth."""
+    """Optimal knobs and true priors every window, from the hidden truth.
+
+    Args:
+        lag: play the knobs that were optimal ``lag`` windows ago (the priors stay the true
+            model of the window, for the knobs played). ``lag = 1`` is the bound of any causal
+            controller: it knows everything about the previous window and nothing of the drift
+            since.
+    """
 
     name = "oracle"
     privileged = True
 
+    def __init__(self, *, lag: int = 0) -> None:
+        if isinstance(lag, bool) or not isinstance(lag, int) or lag < 0:
+            raise ValueError(f"lag = {lag!r}: must be an integer >= 0")
+        self.lag = lag
+        self._optimal: list[dict[str, float]] = []
+
     def before_window(self, insight: Insight) -> list[Action]:
         """Actions applied to the window about to run (the twin calls this first)."""
-        knobs = insight.optimal_knobs()
+        self._optimal = [*self._optimal[-self.lag:], insight.optimal_knobs()] if self.lag \
+            else [insight.optimal_knobs()]
+        knobs = self._optimal[0]
         return [SetKnobs(knobs), SetDecoderPriors(insight.true_model(knobs))]
 
     def observe(self, window: SyndromeWindow) -> None:
@@ -131,5 +146,5 @@ def make_baseline(name: str, params: dict[str, Any]) -> Any:
         return PeriodicController(every=int(params.get("every", 10)),
                                   calibration_windows=int(params.get("calibration_windows", 1)))
     if name == "oracle":
-        return OracleController()
+        return OracleController(lag=int(params.get("lag", 0)))
     raise ValueError(f"controller = {name!r}: must be one of none, periodic, oracle, ai")

@@ -195,7 +195,7 @@ def aggregate(rows: Sequence[dict[str, Any]], *, rounds: int) -> list[Controller
         std = float(x.std(ddof=1)) if n > 1 else math.nan
         if n > 1:
             half = float(stats.t.ppf(0.975, n - 1)) * std / math.sqrt(n)
-            ci = (mean - half, mean + half)
+            ci = (max(mean - half, 0.0), mean + half)  # a rate is never negative
         else:
             ci = (math.nan, math.nan)
         shots = sum(int(r["shots"]) for r in rs)
