@@ -72,6 +72,8 @@ from physics.channel import Channel
 
 __all__ = [
     "CAT_METHODS",
+    "MAX_ALPHA_SQ",
+    "MAX_FOCK",
     "CatQubit",
     "CatRates",
     "cat_channel",
@@ -81,6 +83,16 @@ __all__ = [
     "min_fock",
     "auto_fock",
 ]
+
+MAX_ALPHA_SQ = 100.0
+"""Largest accepted |α|² (photons). The bit-flip rate reaches the ~1e-13 κ2 floor of
+double-precision shift-invert (the module docstring) already near |α|² ≈ 8–10 for the
+reference κ1/κ2 = 1e-4, so larger cats change only Γ_Z ≈ κ1|α|²; meanwhile the Liouvillian
+(``auto_fock`` = 192 levels, 3.7e4 rows at |α|² = 100) costs seconds and grows as n_fock⁴.
+Experiments use |α|² of a few to ~20."""
+
+MAX_FOCK = 256
+"""Largest explicit ``n_fock`` (a few seconds per rate computation at 256 levels)."""
 
 CAT_METHODS: tuple[str, ...] = ("liouvillian", "evolution")
 
@@ -122,8 +134,9 @@ class CatQubit:
 
     def __post_init__(self) -> None:
         if not (isinstance(self.alpha_sq, int | float) and math.isfinite(self.alpha_sq)
-                and self.alpha_sq > 0):
-            raise ValueError(f"alpha_sq = {self.alpha_sq!r}: must be finite and > 0 (photons)")
+                and 0 < self.alpha_sq <= MAX_ALPHA_SQ):
+            raise ValueError(f"alpha_sq = {self.alpha_sq!r}: must be in (0, {MAX_ALPHA_SQ:g}] "
+                             "(photons)")
         if not (math.isfinite(self.kappa2) and self.kappa2 > 0):
             raise ValueError(f"kappa2 = {self.kappa2!r}: must be finite and > 0 (1/µs)")
         for name in ("kappa1", "kappa_phi", "n_th"):
@@ -136,6 +149,10 @@ class CatQubit:
             if isinstance(self.n_fock, bool) or not isinstance(self.n_fock, int | np.integer):
                 raise ValueError(f"n_fock = {self.n_fock!r}: must be an integer >= {need} "
                                  f"or None (automatic)")
+            if self.n_fock > MAX_FOCK:
+                raise ValueError(f"n_fock = {self.n_fock}: must be <= {MAX_FOCK} (the "
+                                 "Liouvillian has n_fock² rows; automatic choice: "
+                                 f"{auto_fock(self.alpha_sq)})")
             if self.n_fock < need:
                 raise ValueError(
                     f"n_fock = {self.n_fock}: too small for alpha_sq = {self.alpha_sq}; must be "

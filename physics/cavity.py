@@ -189,6 +189,9 @@ def _dark_rate(cavity: CavityQED, omega: float) -> float:
     return float(-2.0 * np.max(np.linalg.eigvals(_heff(cavity, omega)).imag))
 
 
+_MAX_DOUBLINGS = 80  # pump-amplitude doublings searched for Γ(Ω) = Γ_max (a factor 1e24)
+
+
 def default_pump(cavity: CavityQED, *, duration: float | None = None) -> Pulse:
     """A pump slow enough for adiabatic emission from ``cavity``, starting at t = 0.
 
@@ -254,8 +257,23 @@ def default_pump(cavity: CavityQED, *, duration: float | None = None) -> Pulse:
 
     g0 = cavity.gamma + cavity.g**2 / cavity.kappa
     hi = math.sqrt(2.0 * rate * (g0**2 + cavity.detuning**2) / g0)  # weak-pump estimate
-    while _dark_rate(cavity, hi) < rate:
+    # Γ(Ω) rises from 0 but need not saturate at 2κ: for a slowly decaying atom (γ ≪ κ) it peaks
+    # and falls back towards 2γ at strong pumps, so the bracket search must be able to give up.
+    best, best_omega = 0.0, hi
+    for _ in range(_MAX_DOUBLINGS):
+        current = _dark_rate(cavity, hi)
+        if current >= rate:
+            break
+        if current > best:
+            best, best_omega = current, hi
         hi *= 2.0
+    else:
+        need = shape_area / (0.95 * best) if best > 0 else math.inf
+        raise ValueError(
+            f"duration = {duration}: too short for this cavity; needs a peak emission rate "
+            f"{rate:.4g}/µs but the adiabatic emission rate Γ(Ω) never exceeds ~{best:.4g}/µs "
+            f"(at Ω ≈ {best_omega:.3g} rad/µs; use duration >= {need:.4g} µs)"
+        )
     omega_max = brentq(lambda om: _dark_rate(cavity, om) - rate, 0.0, hi, xtol=1e-12 * hi,
                        rtol=1e-12)
     rise = _RISE_AREA / rate
@@ -281,12 +299,17 @@ def _rhs(t, y, pp, g, kappa, gamma, delta, out):
     out[4] = 2.0 * gamma * (ce.real**2 + ce.imag**2)
 
 
+_MAX_STEPS = 5_000_000  # accepted + rejected steps per emission before giving up
+
+
 @numba.njit(cache=True)
 def _integrate(pp, g, kappa, gamma, delta, t_out, max_step, rtol, atol):
     """Adaptive DOPRI5 from t_out[0] to t_out[-1], state stored at every t_out.
 
     Returns:
-        (n_out, 5) complex array of (c_u, c_e, c_g1, η(t), L(t)) at ``t_out``.
+        ((n_out, 5) complex array of (c_u, c_e, c_g1, η(t), L(t)) at ``t_out``, status): status
+        0 on success, 1 after ``_MAX_STEPS`` steps, 2 when the step underflows (the rows from
+        the failure on are zero).
     """
     n = t_out.shape[0]
     res = np.zeros((n, 5), dtype=np.complex128)
@@ -313,11 +336,17 @@ def _integrate(pp, g, kappa, gamma, delta, t_out, max_step, rtol, atol):
     t = t_out[0]
     _rhs(t, y, pp, g, kappa, gamma, delta, k1)
     h = min(max_step, 1e-3 / (g + kappa + gamma + abs(delta) + pp[1] + 1e-300))
+    n_steps = 0
     for i in range(1, n):
         t_target = t_out[i]
         while t < t_target:
+            n_steps += 1
+            if n_steps > _MAX_STEPS:
+                return res, 1
             hh = min(h, max_step, t_target - t)
             last = hh >= t_target - t
+            if not last and hh <= 1e-14 * max(1.0, abs(t)):
+                return res, 2
             for j in range(5):
                 tmp[j] = y[j] + hh * a21 * k1[j]
             _rhs(t + hh / 5, tmp, pp, g, kappa, gamma, delta, k2)
@@ -356,7 +385,7 @@ def _integrate(pp, g, kappa, gamma, delta, t_out, max_step, rtol, atol):
             else:
                 h = hh * max(0.2, 0.9 * err ** -0.2)
         res[i] = y
-    return res
+    return res, 0
 
 
 def _window(cavity: CavityQED, pump: Pulse) -> tuple[float, float, float]:
@@ -375,8 +404,12 @@ def _window(cavity: CavityQED, pump: Pulse) -> tuple[float, float, float]:
 
 def _emit_fast(cavity: CavityQED, pump: Pulse, times: np.ndarray, max_step: float
                ) -> EmissionResult:
-    res = _integrate(pump.packed(), float(cavity.g), float(cavity.kappa), float(cavity.gamma),
-                     float(cavity.detuning), times, max_step, _RTOL, _ATOL)
+    res, status = _integrate(pump.packed(), float(cavity.g), float(cavity.kappa),
+                             float(cavity.gamma), float(cavity.detuning), times, max_step,
+                             _RTOL, _ATOL)
+    if status != 0:
+        reason = "too many steps" if status == 1 else "step size underflow"
+        raise RuntimeError(f"cavity emission integration failed ({reason})")
     flux = 2.0 * cavity.kappa * np.abs(res[:, 2]) ** 2
     return EmissionResult(times=times, efficiency=float(res[-1, 3].real), flux=flux,
                           spontaneous_loss=float(res[-1, 4].real),

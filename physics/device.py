@@ -28,6 +28,10 @@ from physics.links import SCHEMES, PhotonicLink
 from physics.pulses import SHAPES
 
 __all__ = [
+    "MAX_CAVITY_FOCK",
+    "MAX_CAVITY_RATE",
+    "MAX_COUNT",
+    "MAX_LASER_FREQUENCY",
     "REFERENCE_DEVICE",
     "AtomSection",
     "CavitySection",
@@ -40,19 +44,71 @@ __all__ = [
     "device_from_dict",
     "device_to_dict",
     "parameter_paths",
+    "short_repr",
     "with_overrides",
 ]
 
 TWO_PI = 2 * math.pi
 
 
+MAX_COUNT = 1_000_000
+"""Largest value of the integer repetition counts (``gate2q.max_attempts``,
+``readout.repetitions``, ``memory.reset_repetitions``): a million µs-scale attempts already
+last seconds, far beyond any coherence time of the device, and the cap keeps the arithmetic
+on them exact in floating point."""
+
+MAX_CAVITY_FOCK = 100
+"""Largest ``cavity.n_fock``: one emission puts at most one photon in the cavity, so 2 levels
+are exact; more only check the truncation (the qutip backend's cost grows as n_fock²)."""
+
+
+MAX_CAVITY_RATE = 1e8
+"""Largest ``cavity.g`` and ``cavity.kappa`` (rad/µs, 2π × 16 GHz): the rotating-wave
+Jaynes–Cummings model of the cavity needs both far below the optical frequency (2π × 384 THz,
+2.4e9 rad/µs, at 780 nm); the emission solver already gives up (a clear error) near 1e9."""
+
+MAX_LASER_FREQUENCY = 5e4
+"""Largest |detuning| and effective Rabi frequency of the STIRAP lasers (rad/µs, 2π × 8 GHz),
+just above the ⁸⁷Rb ground-state hyperfine splitting 2π × 6.835 GHz (4.29e4 rad/µs): beyond it
+the pump and Stokes drive the other hyperfine level as strongly as their own and the three-level
+Λ model no longer describes the atom. It also bounds the stiffness of the gate's integration
+(~5 s at the limit, against ~1 min before the solver gives up at 1e6 rad/µs)."""
+
+
+def _shorten(text: str, limit: int) -> str:
+    if len(text) <= limit:
+        return text
+    return f"{text[:limit - 20]}...{text[-8:]} ({len(text)} characters)"
+
+
+def short_repr(value: Any, limit: int = 60) -> str:
+    """``repr(value)`` for a one-line message, shortened when long (e.g. a 400-digit integer)."""
+    return _shorten(repr(value), limit)
+
+
+def _key(key: Any) -> str:
+    """A key as written in a message: odd characters escaped, long keys shortened."""
+    text = repr(str(key))[1:-1]
+    return _shorten(text, 60)
+
+
 def _check(cond: bool, name: str, value: Any, allowed: str) -> None:
     if not cond:
-        raise ValueError(f"{name} = {value!r}: must be {allowed}")
+        raise ValueError(f"{name} = {short_repr(value)}: must be {allowed}")
 
 
 def _finite(v: Any) -> bool:
-    return isinstance(v, int | float) and not isinstance(v, bool) and math.isfinite(v)
+    """A finite real number (not a bool); integers too large for a float are not finite."""
+    if not isinstance(v, int | float) or isinstance(v, bool):
+        return False
+    try:
+        return math.isfinite(v)
+    except OverflowError:
+        return False
+
+
+def _count(v: Any, low: int, high: int = MAX_COUNT) -> bool:
+    return isinstance(v, int) and not isinstance(v, bool) and low <= v <= high
 
 
 @dataclass(frozen=True)
@@ -126,8 +182,6 @@ class LaserSection:
         for name in ("intensity", "amplitude_scale"):
             v = getattr(self, name)
             _check(_finite(v) and v > 0, name, v, "> 0")
-        _check(_finite(self.frequency_offset), "frequency_offset", self.frequency_offset,
-               "a finite number (rad/µs)")
         for name in ("pump_amplitude", "stokes_amplitude"):
             v = getattr(self, name)
             _check(_finite(v) and v > 0, name, v, "> 0 (rad/µs)")
@@ -135,9 +189,19 @@ class LaserSection:
         _check(_finite(self.delay), "delay", self.delay, "a finite number (µs)")
         _check(_finite(self.rise) and 0 <= self.rise <= self.width / 2, "rise", self.rise,
                f"in [0, width/2 = {self.width / 2}] (µs)")
-        for name in ("detuning_1ph", "detuning_2ph"):
+        big = MAX_LASER_FREQUENCY
+        for name in ("detuning_1ph", "detuning_2ph", "frequency_offset"):
             v = getattr(self, name)
-            _check(_finite(v), name, v, "a finite number (rad/µs)")
+            _check(_finite(v) and abs(v) <= big, name, v, f"a number in [-{big:g}, {big:g}] "
+                   "(rad/µs; the Λ model ends at the hyperfine splitting)")
+        _check(abs(self.raman_detuning) <= big, "detuning_2ph", self.detuning_2ph,
+               f"such that |detuning_2ph + frequency_offset| <= {big:g} (rad/µs), "
+               f"got {self.raman_detuning:g}")
+        for name in ("pump_amplitude", "stokes_amplitude"):
+            rabi = getattr(self, name) * self.rabi_factor
+            _check(rabi <= big, name, getattr(self, name),
+                   f"such that {name} × √intensity × amplitude_scale <= {big:g} (rad/µs; the Λ "
+                   f"model ends at the hyperfine splitting), got {rabi:.4g}")
         _check(_finite(self.gap) and self.gap >= 0, "gap", self.gap, ">= 0 (µs)")
 
     @property
@@ -175,10 +239,13 @@ class CavitySection:
     pump_duration: float = 1.5
 
     def __post_init__(self) -> None:
-        _check(_finite(self.g) and self.g > 0, "g", self.g, "> 0 (rad/µs)")
-        _check(_finite(self.kappa) and self.kappa > 0, "kappa", self.kappa, "> 0 (rad/µs)")
-        _check(isinstance(self.n_fock, int) and self.n_fock >= 2, "n_fock", self.n_fock,
-               "an integer >= 2")
+        for name in ("g", "kappa"):
+            v = getattr(self, name)
+            _check(_finite(v) and 0 < v <= MAX_CAVITY_RATE, name, v,
+                   f"> 0 (rad/µs) and <= {MAX_CAVITY_RATE:g} (the Jaynes–Cummings model "
+                   "needs it far below the optical frequency)")
+        _check(_count(self.n_fock, 2, MAX_CAVITY_FOCK), "n_fock", self.n_fock,
+               f"an integer >= 2 and <= {MAX_CAVITY_FOCK}")
         _check(_finite(self.pump_duration) and self.pump_duration > 0, "pump_duration",
                self.pump_duration, "> 0 (µs)")
 
@@ -203,8 +270,8 @@ class Gate2QSection:
 
     def __post_init__(self) -> None:
         _check(self.scheme in SCHEMES, "scheme", self.scheme, f"one of {', '.join(SCHEMES)}")
-        _check(isinstance(self.max_attempts, int) and self.max_attempts >= 1, "max_attempts",
-               self.max_attempts, "an integer >= 1")
+        _check(_count(self.max_attempts, 1), "max_attempts", self.max_attempts,
+               f"an integer >= 1 and <= {MAX_COUNT}")
         _check(_finite(self.attempt_time) and self.attempt_time > 0, "attempt_time",
                self.attempt_time, "> 0 (µs)")
 
@@ -227,8 +294,8 @@ class ReadoutSection:
     dark_count_probability: float = 1e-6
 
     def __post_init__(self) -> None:
-        _check(isinstance(self.repetitions, int) and self.repetitions >= 1, "repetitions",
-               self.repetitions, "an integer >= 1")
+        _check(_count(self.repetitions, 1), "repetitions", self.repetitions,
+               f"an integer >= 1 and <= {MAX_COUNT}")
         for name in ("detector_efficiency", "dark_count_probability"):
             v = getattr(self, name)
             _check(_finite(v) and 0 <= v <= 1, name, v, "in [0, 1]")
@@ -254,8 +321,8 @@ class MemorySection:
         _check(_finite(self.t1) and self.t1 > 0, "t1", self.t1, "> 0 (µs)")
         _check(_finite(self.t2) and 0 < self.t2 <= 2 * self.t1, "t2", self.t2,
                f"in (0, 2·t1 = {2 * self.t1}] (µs)")
-        _check(isinstance(self.reset_repetitions, int) and self.reset_repetitions >= 1,
-               "reset_repetitions", self.reset_repetitions, "an integer >= 1")
+        _check(_count(self.reset_repetitions, 1), "reset_repetitions", self.reset_repetitions,
+               f"an integer >= 1 and <= {MAX_COUNT}")
 
 
 @dataclass(frozen=True)
@@ -362,18 +429,21 @@ def _coerce(path: str, value: Any, hint: Any) -> Any:
     elif isinstance(value, int) and int in allowed:
         return value
     elif isinstance(value, int | float) and float in allowed:
+        if not _finite(value) and isinstance(value, int):
+            raise ValueError(f"{path} = {short_repr(value)}: too large for a float (a "
+                             "finite number is needed)")
         return float(value)
     elif isinstance(value, str) and str in allowed:
         return value
     names = " or ".join(sorted(t.__name__ for t in allowed if t is not type(None)))
-    raise ValueError(f"{path} = {value!r}: must be of type {names}")
+    raise ValueError(f"{path} = {short_repr(value)}: must be of type {names}")
 
 
 def _build_section(name: str, section_type: type, base: Any, values: Mapping[str, Any]) -> Any:
     known = _section_fields(section_type)
     for key in values:
         if key not in known:
-            raise ValueError(f"unknown key '{name}.{key}'"
+            raise ValueError(f"unknown key '{name}.{_key(key)}'"
                              f"{_nearest(key, list(known), prefix=name + '.')}; "
                              f"known keys in [{name}]: {', '.join(known)}")
     kwargs = {k: getattr(base, k) for k in known}
@@ -405,10 +475,10 @@ def device_from_dict(data: Mapping[str, Any], *, base: Device = REFERENCE_DEVICE
     updates = {}
     for name, values in data.items():
         if name not in sections:
-            raise ValueError(f"unknown section '{name}'{_nearest(name, list(sections))}; "
+            raise ValueError(f"unknown section '{_key(name)}'{_nearest(name, list(sections))}; "
                              f"known sections: {', '.join(sections)}")
         if not isinstance(values, Mapping):
-            raise ValueError(f"{name} = {values!r}: must be a table of parameters "
+            raise ValueError(f"{name} = {short_repr(values)}: must be a table of parameters "
                              f"([{name}] in TOML)")
         current = getattr(base, name)
         updates[name] = _build_section(name, type(current), current, values)
@@ -426,8 +496,8 @@ def with_overrides(device: Device, overrides: Mapping[str, Any]) -> Device:
     paths = parameter_paths(device)
     for path, value in overrides.items():
         if path.count(".") != 1:
-            raise ValueError(f"unknown parameter '{path}'{_nearest(path, paths)}: a parameter "
-                             "path is section.key")
+            raise ValueError(f"unknown parameter '{_key(path)}'{_nearest(path, paths)}: a "
+                             "parameter path is section.key")
         section, key = path.split(".")
         nested.setdefault(section, {})[key] = value
     return device_from_dict(nested, base=device)

@@ -172,8 +172,25 @@ def memory_channel(device: Device, duration: float) -> Channel:
     return damping.then(Channel(0.0, 0.0, pz))
 
 
+def _integration_error(device: Device, what: str, exc: Exception) -> ValueError:
+    """A failed STIRAP integration as a ValueError naming the parameters that set it."""
+    las, atom = device.laser, device.atom
+    return ValueError(
+        f"laser: the {what} cannot be simulated ({exc}): its rates are too far apart for the "
+        f"solver; check laser.detuning_1ph = {las.detuning_1ph:.4g}, laser.detuning_2ph + "
+        f"laser.frequency_offset = {las.raman_detuning:.4g}, the Rabi frequency "
+        f"laser.pump_amplitude × √intensity × amplitude_scale = "
+        f"{las.pump_amplitude * las.rabi_factor:.4g}, atom.decay_rate = "
+        f"{atom.decay_rate:.4g}, atom.raman_dephasing = {atom.raman_dephasing:.4g} (rad/µs), "
+        f"laser.width = {las.width:.4g} and laser.delay = {las.delay:.4g} µs"
+    )
+
+
 def _gate_qubit_process(device: Device, backend: str = "numba"):
-    process = stirap_gate_process(gate_system(device), stirap_gate(device), backend=backend)
+    try:
+        process = stirap_gate_process(gate_system(device), stirap_gate(device), backend=backend)
+    except RuntimeError as exc:  # the adaptive solver gave up (too many steps)
+        raise _integration_error(device, "STIRAP gate", exc) from None
     return restrict_to_qubit(process, (0, 1))
 
 
@@ -220,7 +237,10 @@ def extract_operations(device: Device, *, calibration: Calibration | None = None
     figures["gate_1q_duration_us"] = gate.duration
 
     # STIRAP population transfer (used by reset)
-    transfer = simulate_stirap(gate_system(device), _pulses(device), backend="numba")
+    try:
+        transfer = simulate_stirap(gate_system(device), _pulses(device), backend="numba")
+    except RuntimeError as exc:
+        raise _integration_error(device, "STIRAP transfer", exc) from None
     figures["stirap_transfer_efficiency"] = transfer.efficiency
     figures["stirap_loss"] = transfer.loss
 
@@ -232,7 +252,14 @@ def extract_operations(device: Device, *, calibration: Calibration | None = None
         reason = str(exc).split(": ", 1)[-1]
         duration = device.cavity.pump_duration
         raise ValueError(f"cavity.pump_duration = {duration}: {reason}") from None
-    emission = emit_photon(cav, pump)
+    try:
+        emission = emit_photon(cav, pump)
+    except RuntimeError as exc:  # the adaptive solver gave up: rates too far apart
+        raise ValueError(
+            f"cavity: the photon emission cannot be simulated ({exc}); check cavity.g = "
+            f"{device.cavity.g:.4g}, cavity.kappa = {device.cavity.kappa:.4g}, atom.decay_rate "
+            f"= {device.atom.decay_rate:.4g} rad/µs and cavity.pump_duration = "
+            f"{device.cavity.pump_duration:.4g} µs") from None
     window = float(emission.times[-1] - emission.times[0])
     if window > device.gate2q.attempt_time:
         raise ValueError(
@@ -259,7 +286,9 @@ def extract_operations(device: Device, *, calibration: Calibration | None = None
     ro = device.readout
     eta_click = emission.efficiency * link.coupling_efficiency * ro.detector_efficiency
     p_miss = (1 - eta_click) ** ro.repetitions
-    p_dark = -math.expm1(ro.repetitions * math.log1p(-ro.dark_count_probability))
+    # P(1|0) = 1 − (1 − p_dc)^repetitions; a detector that always clicks (p_dc = 1) reads 1
+    p_dc = ro.dark_count_probability
+    p_dark = 1.0 if p_dc >= 1.0 else -math.expm1(ro.repetitions * math.log1p(-p_dc))
     figures["readout_click_efficiency"] = eta_click
     figures["readout_p0_given_1"] = p_miss
     figures["readout_p1_given_0"] = p_dark

@@ -69,6 +69,9 @@ def load_device(
             raise UserError(f"cannot read device file {source!r}: {exc.strerror or exc}") from None
         except tomllib.TOMLDecodeError as exc:
             raise UserError(f"{source}: invalid TOML: {exc}") from None
+        except UnicodeDecodeError as exc:
+            raise UserError(f"{source}: not UTF-8 text: {exc.reason} at byte {exc.start}"
+                            ) from None
         try:
             device = device_from_dict(data, base=device)
         except ValueError as exc:

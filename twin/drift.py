@@ -87,7 +87,12 @@ def _number(name: str, value: Any, unit: str) -> float:
     """``value`` as a float; bools and non-numbers are refused."""
     if isinstance(value, bool) or not isinstance(value, int | float | np.integer | np.floating):
         raise ValueError(f"{name} = {value!r}: must be of type float ({unit})")
-    return float(value)
+    try:
+        return float(value)
+    except OverflowError:  # an integer beyond the float range
+        digits = str(value)
+        raise ValueError(f"{name} = {digits[:12]}...{digits[-4:]} ({len(digits)} digits): must "
+                         f"be finite ({unit})") from None
 
 
 def _finite(name: str, value: Any, unit: str) -> float:

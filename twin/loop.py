@@ -20,6 +20,7 @@ interrupted run ends with the same ``telemetry.csv``, byte for byte, as an unint
 
 from __future__ import annotations
 
+import functools
 import json
 import math
 import os
@@ -78,6 +79,9 @@ class RunSummary:
         worst_ler_per_round: that window's value.
         windows_above_target: QEC windows whose per-round logical error exceeded ``target``.
         target: the scenario's target.
+        mean_distance: code distance averaged over QEC shots (the distance policy's cost).
+        max_distance: largest distance used.
+        qubit_rounds: physical qubits × QEC rounds spent over all QEC shots (resource use).
     """
 
     scenario: str
@@ -94,6 +98,9 @@ class RunSummary:
     worst_ler_per_round: float
     windows_above_target: int
     target: float
+    mean_distance: float = math.nan
+    max_distance: int = 0
+    qubit_rounds: int = 0
 
     def to_json(self) -> dict[str, Any]:
         """JSON-ready dict (``ler_ci`` as a list)."""
@@ -120,6 +127,9 @@ def summarize(telemetry: Path, *, scenario: Scenario, controller: str) -> RunSum
     errors = sum(int(r["errors"]) for r in qec)
     pooled = logical_rate(shots=shots, errors=errors, rounds=rounds)
     worst = max(qec, key=lambda r: float(r["ler_per_round"]), default=None)
+    distances = [int(r["distance"]) for r in qec]
+    qubit_rounds = sum(_qubits(scenario.code, d, scenario.basis) * int(r["shots"]) * rounds
+                       for d, r in zip(distances, qec, strict=True))
     return RunSummary(
         scenario=scenario.name, controller=controller, seed=scenario.seed, windows=len(rows),
         qec_windows=len(qec), lost_windows=len(rows) - len(qec), shots=shots, errors=errors,
@@ -128,7 +138,18 @@ def summarize(telemetry: Path, *, scenario: Scenario, controller: str) -> RunSum
         worst_ler_per_round=float(worst["ler_per_round"]) if worst else math.nan,
         windows_above_target=sum(float(r["ler_per_round"]) > scenario.target for r in qec),
         target=scenario.target,
+        mean_distance=(sum(d * int(r["shots"]) for d, r in zip(distances, qec, strict=True))
+                       / shots) if shots else math.nan,
+        max_distance=max(distances, default=0), qubit_rounds=qubit_rounds,
     )
+
+
+@functools.cache
+def _qubits(code: str, distance: int, basis: str) -> int:
+    """Physical qubits (data and ancillas) of one patch of ``code`` at ``distance``."""
+    circuit = memory_experiment(code, distance=distance, rounds=1, basis=basis).circuit
+    used = {t.qubit_value for inst in circuit.flattened() for t in inst.targets_copy()}
+    return len(used - {None})  # stim's num_qubits is the largest index + 1, not a count
 
 
 def _rng(seed: int, *stream: int) -> np.random.Generator:
@@ -230,7 +251,10 @@ class DigitalTwin:
     def _initial_state(self) -> dict[str, Any]:
         s = self.scenario
         states = self.model.initial_states(s.seed)
-        nominal_model, nominal_data = self.cache.noise(self.nominal)
+        try:
+            nominal_model, nominal_data = self.cache.noise(self.nominal)
+        except ValueError as exc:
+            raise UserError(f"{s.source}: the scenario's device: {exc}") from None
         return {
             "next_window": 0, "drift_states": states, "knobs": dict(s.knobs),
             "priors": nominal_model, "prior_data": nominal_data, "decoder": s.decoder,

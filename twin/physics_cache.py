@@ -134,6 +134,7 @@ class PhysicsCache:
         self.coords = tuple(sorted(coord_steps))
         self.steps = np.array([coord_steps[c] for c in self.coords])
         self._nodes: dict[tuple[int, ...], np.ndarray] = {}
+        self._invalid: set[tuple[int, ...]] = set()
         self._has_data: bool | None = None
         self._queries = 0
 
@@ -148,11 +149,18 @@ class PhysicsCache:
         return code_noise(ext, self.code)
 
     def _node(self, index: tuple[int, ...]) -> np.ndarray:
+        """The exact noise at a grid node; ValueError if the node is not a valid device."""
         vec = self._nodes.get(index)
         if vec is None:
+            if index in self._invalid:
+                raise ValueError(f"grid node {index} is outside the device's valid range")
             coords = {c: float(i * h) for c, i, h in zip(self.coords, index, self.steps,
                                                           strict=True)}
-            model, data = self.exact(_canonical(self.nominal, coords))
+            try:
+                model, data = self.exact(_canonical(self.nominal, coords))
+            except ValueError:
+                self._invalid.add(index)
+                raise
             self._has_data = data is not None
             vec = _flatten(model, data)
             self._nodes[index] = vec
@@ -181,7 +189,12 @@ class PhysicsCache:
                 w *= f if c else 1.0 - f
             if w == 0.0:
                 continue
-            vec = self._node(tuple(int(b + c) for b, c in zip(base, corner, strict=True)))
+            try:
+                vec = self._node(tuple(int(b + c) for b, c in zip(base, corner, strict=True)))
+            except ValueError:
+                # a node beyond the edge of a parameter's valid range (e.g. an efficiency
+                # near 1 with the next node above 1): answer this query exactly instead
+                return self.exact(device)
             acc = w * vec if acc is None else acc + w * vec
         assert acc is not None
         return _unflatten(np.clip(acc, 0.0, 1.0), bool(self._has_data))

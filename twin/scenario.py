@@ -5,15 +5,15 @@ device departs from the reference device (``[device]`` overrides, ``[[drift]]`` 
 optional ``[hot_node]``), which controller is in the loop (``[controller]``) and where the
 control knobs start (``[knobs]``). Every key is optional::
 
-    name = "laser-drift"             # (the file stem)
+    name = "laser-drift"             # (the file stem) one line, no path separators
     description = "one-line purpose" # ("")
-    seed = 1                         # (0) integer >= 0
-    windows = 40                     # (20) integer >= 1
-    shots = 10000                    # (5000) shots per window, integer >= 1
-    rounds = 5                       # ("distance") QEC rounds per shot, integer >= 1
-    window_seconds = 10.0            # (10.0) hidden-clock time per window (s), > 0
+    seed = 1                         # (0) integer in [0, 2^64)
+    windows = 40                     # (20) integer in [1, 10^7]
+    shots = 10000                    # (5000) shots per window, integer in [1, 10^7]
+    rounds = 5                       # ("distance") QEC rounds per shot, integer in [1, 1000]
+    window_seconds = 10.0            # (10.0) hidden-clock time per window (s), in (0, 1e9]
     code = "surface"                 # ("surface") one of qec.codes.CODES
-    distance = 5                     # (5) odd integer >= 3
+    distance = 5                     # (5) odd integer in [3, 51]
     basis = "Z"                      # ("Z") Z or X
     decoder = "mwpm-erasure"         # ("mwpm-erasure") one of qec.decoding.DECODERS
     target = 1e-3                    # (1e-3) logical error per round above which a window
@@ -45,8 +45,9 @@ OU jitter). Drift tables are numbered from 0 in messages (``drift[0].tau``), lik
 ``Scenario.drifts``.
 
 Every mistake is a one-line ``twin.errors.UserError`` naming the file (or built-in scenario),
-the dotted key, the value and what is allowed. ``scenario_to_toml`` writes the resolved
-scenario (every default filled in), which loads back to an equal ``Scenario``.
+the dotted key, the value and what is allowed (upper limits and their reasons:
+``twin.limits``). ``scenario_to_toml`` writes the resolved scenario (every default filled in),
+which loads back to an equal ``Scenario``.
 
 Units: seconds for the hidden clock (``window_seconds``, drift times); device parameters in
 their own units (µs, rad/µs).
@@ -66,11 +67,25 @@ from pathlib import Path
 from typing import Any
 
 from control.protocol import KnobSpec
-from physics.device import REFERENCE_DEVICE, Device, device_from_dict, parameter_paths
+from physics.device import (
+    REFERENCE_DEVICE,
+    Device,
+    device_from_dict,
+    parameter_paths,
+    short_repr,
+)
 from qec.codes import BASES, CODES
 from qec.decoding import DECODERS
 from twin.drift import PROCESSES, DriftProcess, make_process, process_params
 from twin.errors import UserError
+from twin.limits import (
+    MAX_DISTANCE,
+    MAX_ROUNDS,
+    MAX_SEED,
+    MAX_SHOTS,
+    MAX_WINDOW_SECONDS,
+    MAX_WINDOWS,
+)
 
 __all__ = [
     "CONTROLLERS",
@@ -104,7 +119,10 @@ CONTROLLER_PARAMS: dict[str, dict[str, tuple[int, int, str]] | None] = {
         "every": (10, 1, "windows from one calibration to the next"),
         "calibration_windows": (1, 1, "windows each calibration halts QEC for"),
     },
-    "oracle": {},
+    "oracle": {
+        "lag": (0, 0, "windows its knobs lag the truth (1: the best any causal controller can "
+                      "do, knowing the truth of the window before)"),
+    },
     "ai": None,
 }
 """Parameters of each controller: name -> (default, minimum, description), all integers.
@@ -121,8 +139,18 @@ _DEFAULT_DESCRIPTION = ""
 
 
 # --- small helpers ---------------------------------------------------------------------------
+_LINE_BREAK = re.compile("[\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029]")  # what str.splitlines splits on
+_PATH_CHARS = re.compile(r"[/\\]")
+
+
+def _key(key: Any) -> str:
+    """A key as written in a message: odd characters escaped, long keys shortened."""
+    text = repr(str(key))[1:-1]
+    return text if len(text) <= 60 else f"{text[:40]}... ({len(text)} characters)"
+
+
 def _bad(key: str, value: Any, allowed: str) -> ValueError:
-    return ValueError(f"{key} = {value!r}: {allowed}")
+    return ValueError(f"{_key(key)} = {short_repr(value)}: {allowed}")
 
 
 def _is_int(v: Any) -> bool:
@@ -130,7 +158,13 @@ def _is_int(v: Any) -> bool:
 
 
 def _is_number(v: Any) -> bool:
-    return isinstance(v, int | float) and not isinstance(v, bool) and math.isfinite(v)
+    """A finite real number (not a bool); integers too large for a float are not finite."""
+    if not isinstance(v, int | float) or isinstance(v, bool):
+        return False
+    try:
+        return math.isfinite(v)
+    except OverflowError:
+        return False
 
 
 def _nearest(name: str, options: list[str]) -> str:
@@ -143,7 +177,7 @@ def _unknown_keys(table: Mapping[str, Any], allowed: tuple[str, ...] | list[str]
     extra = [k for k in table if k not in allowed]
     if extra:
         key = extra[0]
-        raise ValueError(f"unknown key '{where}{key}'{_nearest(key, list(allowed))}: "
+        raise ValueError(f"unknown key '{_key(where + str(key))}'{_nearest(key, list(allowed))}: "
                          f"allowed keys are {', '.join(sorted(allowed))}")
 
 
@@ -330,24 +364,36 @@ class Scenario:
     def __post_init__(self) -> None:
         for key in ("name", "description"):
             v = getattr(self, key)
-            if not isinstance(v, str) or "\n" in v or (key == "name" and not v.strip()):
+            if not isinstance(v, str) or _LINE_BREAK.search(v):
                 raise _bad(key, v, "must be a one-line string" +
                            (" (not empty)" if key == "name" else ""))
-        for key, low, what in (("seed", 0, ""), ("windows", 1, ""), ("shots", 1, " per window")):
+        if not self.name.strip() or not self.name.isprintable() or \
+                _PATH_CHARS.search(self.name) or self.name.strip() in (".", ".."):
+            raise _bad("name", self.name,
+                       "must be a one-line string (not empty) without / or \\ or control "
+                       "characters: it names the output folder runs/<name>")
+        for key, low, high, what in (("seed", 0, MAX_SEED, ""),
+                                     ("windows", 1, MAX_WINDOWS, ""),
+                                     ("shots", 1, MAX_SHOTS, " per window")):
             v = getattr(self, key)
-            if not _is_int(v) or v < low:
-                raise _bad(key, v, f"must be an integer >= {low}{what}")
-        if self.rounds is not None and (not _is_int(self.rounds) or self.rounds < 1):
+            if not _is_int(v) or not low <= v <= high:
+                raise _bad(key, v, f"must be an integer >= {low} and <= {high}{what}")
+        if self.rounds is not None and (not _is_int(self.rounds)
+                                        or not 1 <= self.rounds <= MAX_ROUNDS):
             raise _bad("rounds", self.rounds,
-                       "must be an integer >= 1 or \"distance\" (rounds per shot = distance)")
-        if not (_is_number(self.window_seconds) and self.window_seconds > 0):
-            raise _bad("window_seconds", self.window_seconds, "must be a number > 0 (s)")
+                       f"must be an integer >= 1 and <= {MAX_ROUNDS} or \"distance\" (rounds "
+                       "per shot = distance)")
+        if not (_is_number(self.window_seconds) and 0 < self.window_seconds <= MAX_WINDOW_SECONDS):
+            raise _bad("window_seconds", self.window_seconds,
+                       f"must be a number > 0 and <= {MAX_WINDOW_SECONDS:g} (s)")
         object.__setattr__(self, "window_seconds", float(self.window_seconds))
         if self.code not in CODES:
             raise _bad("code", self.code,
                        f"must be one of {', '.join(CODES)}{_nearest(str(self.code), list(CODES))}")
-        if not _is_int(self.distance) or self.distance < 3 or self.distance % 2 == 0:
-            raise _bad("distance", self.distance, "must be an odd integer >= 3")
+        if not _is_int(self.distance) or not 3 <= self.distance <= MAX_DISTANCE or \
+                self.distance % 2 == 0:
+            raise _bad("distance", self.distance,
+                       f"must be an odd integer >= 3 and <= {MAX_DISTANCE}")
         if self.basis not in BASES:
             raise _bad("basis", self.basis, f"must be one of {', '.join(BASES)}")
         if self.decoder not in DECODERS:
@@ -437,7 +483,7 @@ def _normalise_overrides(overrides: Any) -> dict[str, dict[str, Any]]:
         if not key or "." in key:
             near = _nearest(f"device.{path}",
                             [f"device.{p}" for p in parameter_paths(REFERENCE_DEVICE)])
-            raise ValueError(f"unknown key 'device.{path}'{near}: [device] holds section "
+            raise ValueError(f"unknown key 'device.{_key(path)}'{near}: [device] holds section "
                              "tables, e.g. [device.laser] detuning_2ph = 0.0")
         if path in _KNOB_BY_NAME:
             raise _bad(f"device.{path}", value,
@@ -464,7 +510,7 @@ def _normalise_knobs(knobs: Any) -> dict[str, float]:
     out = {}
     for name, value in flat.items():
         if name not in _KNOB_BY_NAME:
-            raise ValueError(f"unknown knob 'knobs.{name}'{_nearest(name, names)}: knobs are "
+            raise ValueError(f"unknown knob 'knobs.{_key(name)}'{_nearest(name, names)}: knobs are "
                              f"{', '.join(names)}")
         spec = _KNOB_BY_NAME[name]
         if not (_is_number(value) and spec.low <= value <= spec.high):

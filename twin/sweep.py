@@ -3,12 +3,12 @@
 A sweep file::
 
     codes = ["surface"]             # qec.codes.CODES
-    distances = [3, 5, 7]           # odd, >= 3
+    distances = [3, 5, 7]           # odd, in [3, 51]
     decoders = ["mwpm"]             # qec.decoding.DECODERS
     bases = ["Z"]                   # "Z" and/or "X"
-    rounds = 0                      # rounds per shot; 0 = the distance
-    max_shots = 100000              # per task
-    max_errors = 200                # per task
+    rounds = 0                      # rounds per shot, <= 1000; 0 = the distance
+    max_shots = 100000              # per task, <= 10^12
+    max_errors = 200                # per task, <= 10^12
 
     [noise]
     kind = "uniform"                # see NOISE_KINDS
@@ -29,15 +29,19 @@ Noise kinds (the swept parameter in brackets):
 
 from __future__ import annotations
 
+import difflib
+import math
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from physics.device import short_repr
 from qec.codes import CODES, code_capacity_experiment, memory_experiment
 from qec.decoding import DECODERS
 from qec.noise import NoiseModel, OpNoise, TwoQubitNoise
 from twin.errors import UserError
+from twin.limits import MAX_DISTANCE, MAX_ROUNDS, MAX_SWEEP_SHOTS
 
 __all__ = ["NOISE_KINDS", "SweepSpec", "load_sweep", "sweep_tasks"]
 
@@ -81,7 +85,17 @@ class SweepSpec:
 
 
 def _err(source: str, key: str, value: Any, allowed: str) -> UserError:
-    return UserError(f"{source}: {key} = {value!r}: {allowed}")
+    return UserError(f"{source}: {key} = {short_repr(value)}: {allowed}")
+
+
+def _finite(v: Any) -> bool:
+    """A finite real number (not a bool); integers too large for a float are not finite."""
+    if isinstance(v, bool) or not isinstance(v, int | float):
+        return False
+    try:
+        return math.isfinite(v)
+    except OverflowError:
+        return False
 
 
 def _list(source: str, key: str, value: Any, kind: type, allowed: str) -> list:
@@ -91,7 +105,7 @@ def _list(source: str, key: str, value: Any, kind: type, allowed: str) -> list:
     for item in items:
         ok = isinstance(item, kind) and not isinstance(item, bool)
         if kind is float:
-            ok = isinstance(item, int | float) and not isinstance(item, bool)
+            ok = _finite(item)
         if not ok:
             raise _err(source, key, item, allowed)
     return items
@@ -100,8 +114,29 @@ def _list(source: str, key: str, value: Any, kind: type, allowed: str) -> list:
 def _unknown(source: str, table: dict, known: set[str], where: str) -> None:
     extra = sorted(set(table) - known)
     if extra:
-        raise UserError(f"{source}: unknown key '{where}{extra[0]}': allowed keys are "
+        key = repr(where + extra[0])[1:-1]
+        if len(key) > 60:
+            key = f"{key[:40]}... ({len(key)} characters)"
+        raise UserError(f"{source}: unknown key '{key}': allowed keys are "
                         f"{', '.join(sorted(known))}")
+
+
+def _check_parameter(source: str, path: str) -> None:
+    """A numeric device parameter path (its values are checked when the tasks are built)."""
+    from physics.device import REFERENCE_DEVICE, device_to_dict, parameter_paths
+
+    paths = parameter_paths(REFERENCE_DEVICE)
+    if path not in paths:
+        near = difflib.get_close_matches(path, paths, n=3, cutoff=0.5)
+        hint = f" (did you mean {', '.join(near)}?)" if near else ""
+        raise _err(source, "noise.parameter", path,
+                   f"unknown key {short_repr(path)}{hint}; see `quantacore extract "
+                   "--list-parameters`")
+    section, key = path.split(".")
+    value = device_to_dict(REFERENCE_DEVICE)[section][key]
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise _err(source, "noise.parameter", path,
+                   f"not a numeric parameter ({type(value).__name__}); values are numbers")
 
 
 def load_sweep(path: str | Path) -> SweepSpec:
@@ -119,6 +154,8 @@ def load_sweep(path: str | Path) -> SweepSpec:
         raise UserError(f"cannot read sweep file {source!r}: {exc.strerror or exc}") from None
     except tomllib.TOMLDecodeError as exc:
         raise UserError(f"{source}: invalid TOML: {exc}") from None
+    except UnicodeDecodeError as exc:
+        raise UserError(f"{source}: not UTF-8 text: {exc.reason} at byte {exc.start}") from None
     _unknown(source, data, _TOP_KEYS, "")
     codes = _list(source, "codes", data.get("codes", ["surface"]), str,
                   f"must be among {', '.join(CODES)}")
@@ -131,19 +168,22 @@ def load_sweep(path: str | Path) -> SweepSpec:
         if d not in DECODERS:
             raise _err(source, "decoders", d, f"must be one of {', '.join(DECODERS)}")
     distances = _list(source, "distances", data.get("distances", [3, 5]), int,
-                      "distances are odd integers >= 3")
+                      f"distances are odd integers >= 3 and <= {MAX_DISTANCE}")
     for d in distances:
-        if d < 3 or d % 2 == 0:
-            raise _err(source, "distances", d, "must be an odd integer >= 3")
+        if not 3 <= d <= MAX_DISTANCE or d % 2 == 0:
+            raise _err(source, "distances", d,
+                       f"must be an odd integer >= 3 and <= {MAX_DISTANCE}")
     bases = _list(source, "bases", data.get("bases", ["Z"]), str, "must be Z or X")
     for b in bases:
         if b not in ("Z", "X"):
             raise _err(source, "bases", b, "must be Z or X")
     ints = {}
-    for key, default, low in (("rounds", 0, 0), ("max_shots", 10_000, 1), ("max_errors", 100, 1)):
+    for key, default, low, high in (("rounds", 0, 0, MAX_ROUNDS),
+                                    ("max_shots", 10_000, 1, MAX_SWEEP_SHOTS),
+                                    ("max_errors", 100, 1, MAX_SWEEP_SHOTS)):
         v = data.get(key, default)
-        if isinstance(v, bool) or not isinstance(v, int) or v < low:
-            raise _err(source, key, v, f"must be an integer >= {low}")
+        if isinstance(v, bool) or not isinstance(v, int) or not low <= v <= high:
+            raise _err(source, key, v, f"must be an integer >= {low} and <= {high}")
         ints[key] = v
     noise = data.get("noise", {"kind": "uniform", "p": [0.001]})
     if not isinstance(noise, dict):
@@ -159,17 +199,29 @@ def load_sweep(path: str | Path) -> SweepSpec:
         if "scale" in noise:
             swept = "scale"
             values = _list(source, "noise.scale", noise["scale"], float,
-                           "must be numbers >= 0")
+                           "must be finite numbers >= 0")
+            for v in values:
+                if v < 0:
+                    raise _err(source, "noise.scale", v, "must be a finite number >= 0")
         else:
             swept = noise["parameter"]
             if not isinstance(swept, str):
                 raise _err(source, "noise.parameter", swept, "must be a dotted device path")
+            _check_parameter(source, swept)
             if "values" not in noise:
                 raise UserError(f"{source}: noise.values is missing: list the values of "
                                 f"{swept}")
-            values = _list(source, "noise.values", noise["values"], float, "must be numbers")
-        if "device" in noise and not isinstance(noise["device"], str):
-            raise _err(source, "noise.device", noise["device"], "must be a file path")
+            values = _list(source, "noise.values", noise["values"], float,
+                           "must be finite numbers")
+        if "device" in noise:
+            if not isinstance(noise["device"], str):
+                raise _err(source, "noise.device", noise["device"], "must be a file path")
+            from twin.device_file import load_device
+
+            try:
+                load_device(noise["device"])
+            except UserError as exc:
+                raise UserError(f"{source}: noise.device: {exc}") from None
     else:
         swept = "p"
         values = _list(source, "noise.p", noise.get("p", [0.001]), float,

@@ -2,8 +2,8 @@
 
 ``telemetry.csv`` is deterministic (same scenario and seed → byte-identical file); wall-clock
 times go to ``timing.csv`` beside it. Floats are written with ``repr`` (shortest round trip).
-On resume the files are cut back to the last window the checkpoint knows, so a crash between
-writing a row and writing the checkpoint neither loses nor duplicates a row.
+On resume the files are cut back (in place) to the last window the checkpoint knows, so a crash
+between writing a row and writing the checkpoint neither loses nor duplicates a row.
 """
 
 from __future__ import annotations
@@ -73,19 +73,27 @@ class CsvLog:
     def truncate(self, rows: int) -> None:
         """Keep the header and the first ``rows`` complete rows; drop anything after.
 
+        The file is cut in place (no rewrite), so a resume on a full disk cannot lose the rows
+        already there, and a torn last line (even a torn multi-byte character) is dropped.
+
         Raises:
             ValueError: if the header differs from ``columns`` (a file from another run).
         """
-        text = self.path.read_text(encoding="utf-8")
-        header = self._header_line()
-        if not text.startswith(header):
-            raise ValueError(f"{self.path}: its header does not match this run's columns")
-        lines = text[len(header):].split("\n")
-        keep = [ln for ln in lines[:-1]][:rows]  # the last split part is "" or a torn line
-        with open(self.path, "w", encoding="utf-8", newline="") as fh:
-            fh.write(header + "".join(ln + "\n" for ln in keep))
-            fh.flush()
-            os.fsync(fh.fileno())
+        header = self._header_line().encode("utf-8")
+        with open(self.path, "r+b") as fh:
+            data = fh.read()
+            if not data.startswith(header):
+                raise ValueError(f"{self.path}: its header does not match this run's columns")
+            end = len(header)
+            for _ in range(rows):
+                nl = data.find(b"\n", end)
+                if nl < 0:
+                    break
+                end = nl + 1
+            if end < len(data):
+                fh.truncate(end)
+                fh.flush()
+                os.fsync(fh.fileno())
 
     def append(self, row: dict[str, Any]) -> None:
         """Append one row (missing columns empty), flush and fsync."""
