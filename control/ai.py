@@ -49,6 +49,9 @@ LATENCY_US_PER_SHOT = {"mwpm": 2.0, "mwpm-erasure": 2.0, "mwpm-correlated": 5.5,
                        "belief-matching": 930.0, "bposd": 4400.0}
 """Measured decoding cost per d = 5 shot (``bench/bench_qec.py``), for the latency budget."""
 
+_MAX_ALARMS = 1000
+"""Alarm windows kept (the first and the latest halves) once a long run has raised many."""
+
 
 class AIController:
     """The shipped controller (see the module docstring).
@@ -238,6 +241,8 @@ class AIController:
                           and self.cusum_her.alarm_up)
         if burst:
             self.alarms.append(window.index)
+            if len(self.alarms) > 2 * _MAX_ALARMS:  # bounded memory and checkpoints
+                del self.alarms[_MAX_ALARMS // 2:-_MAX_ALARMS // 2]
         return burst
 
     def _decoder_choice(self, window: SyndromeWindow) -> list[Action]:

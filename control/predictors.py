@@ -434,6 +434,9 @@ class MLPredictor:
         self._history.append(y)
         a = self.baseline_alpha
         self._base.append(y if len(self._base) == 0 else a * y + (1 - a) * self._base[-1])
+        if self.max_history is not None and len(self._history) > 2 * self.max_history:
+            del self._history[:-self.max_history]  # bounded memory on long runs
+            del self._base[:-self.max_history]
         self._since_fit += 1
         if len(self._history) >= self.min_history and (
                 self._model is None or self._since_fit >= self.refit_every):

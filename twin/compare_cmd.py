@@ -92,6 +92,11 @@ def _distances(raw: list[str]) -> list[int]:
         except ValueError:
             raise UserError(f"--distances: {item!r} is not an integer; distances are odd "
                             "integers >= 3") from None
+    from twin.limits import MAX_DISTANCE
+
+    for d in out:
+        if d > MAX_DISTANCE:
+            raise UserError(f"--distances: {d}: must be <= {MAX_DISTANCE} (see twin/limits.py)")
     return out
 
 

@@ -117,30 +117,36 @@ def summarize(telemetry: Path, *, scenario: Scenario, controller: str) -> RunSum
     """
     import csv
 
-    with open(telemetry, encoding="utf-8", newline="") as fh:
-        rows = list(csv.DictReader(fh))
-    if not rows:
-        raise ValueError(f"{telemetry}: no windows")
     rounds = scenario.rounds_per_shot
-    qec = [r for r in rows if r["lost"] == "0"]
-    shots = sum(int(r["shots"]) for r in qec)
-    errors = sum(int(r["errors"]) for r in qec)
+    windows = qec_windows = shots = errors = above = qubit_rounds = distance_shots = 0
+    max_distance, worst_window, worst = 0, -1, -math.inf
+    with open(telemetry, encoding="utf-8", newline="") as fh:
+        for r in csv.DictReader(fh):  # row by row: memory stays flat on long runs
+            windows += 1
+            if r["lost"] != "0":
+                continue
+            qec_windows += 1
+            n, d, ler = int(r["shots"]), int(r["distance"]), float(r["ler_per_round"])
+            shots += n
+            errors += int(r["errors"])
+            above += ler > scenario.target
+            qubit_rounds += _qubits(scenario.code, d, scenario.basis) * n * rounds
+            distance_shots += d * n
+            max_distance = max(max_distance, d)
+            if ler > worst:
+                worst_window, worst = int(r["window"]), ler
+    if not windows:
+        raise ValueError(f"{telemetry}: no windows")
     pooled = logical_rate(shots=shots, errors=errors, rounds=rounds)
-    worst = max(qec, key=lambda r: float(r["ler_per_round"]), default=None)
-    distances = [int(r["distance"]) for r in qec]
-    qubit_rounds = sum(_qubits(scenario.code, d, scenario.basis) * int(r["shots"]) * rounds
-                       for d, r in zip(distances, qec, strict=True))
     return RunSummary(
-        scenario=scenario.name, controller=controller, seed=scenario.seed, windows=len(rows),
-        qec_windows=len(qec), lost_windows=len(rows) - len(qec), shots=shots, errors=errors,
-        mean_ler_per_round=pooled.per_round, ler_ci=pooled.per_round_ci,
-        worst_window=int(worst["window"]) if worst else -1,
-        worst_ler_per_round=float(worst["ler_per_round"]) if worst else math.nan,
-        windows_above_target=sum(float(r["ler_per_round"]) > scenario.target for r in qec),
-        target=scenario.target,
-        mean_distance=(sum(d * int(r["shots"]) for d, r in zip(distances, qec, strict=True))
-                       / shots) if shots else math.nan,
-        max_distance=max(distances, default=0), qubit_rounds=qubit_rounds,
+        scenario=scenario.name, controller=controller, seed=scenario.seed, windows=windows,
+        qec_windows=qec_windows, lost_windows=windows - qec_windows, shots=shots,
+        errors=errors, mean_ler_per_round=pooled.per_round, ler_ci=pooled.per_round_ci,
+        worst_window=worst_window,
+        worst_ler_per_round=worst if qec_windows else math.nan,
+        windows_above_target=above, target=scenario.target,
+        mean_distance=distance_shots / shots if shots else math.nan,
+        max_distance=max_distance, qubit_rounds=qubit_rounds,
     )
 
 
@@ -290,8 +296,11 @@ class DigitalTwin:
                                 "stopped; start a new run")
             self.controller = state["controller"]
             try:
-                self.telemetry.truncate(state["next_window"])
-                self.timing.truncate(state["next_window"])
+                for log in (self.telemetry, self.timing):
+                    if state["next_window"] == 0 and not log.path.exists():
+                        log.start()  # stopped between the first checkpoint and the CSVs
+                    else:
+                        log.truncate(state["next_window"])
             except ValueError as exc:
                 raise UserError(f"cannot resume {self.out_dir}: {exc}") from None
             if resolved != scen_file.read_text(encoding="utf-8"):
@@ -303,12 +312,14 @@ class DigitalTwin:
         try:
             self.out_dir.mkdir(parents=True, exist_ok=True)
             scen_file.write_text(resolved, encoding="utf-8")
+            state = self._initial_state()
+            # the checkpoint first: a folder holding telemetry always holds a checkpoint too,
+            # so a run stopped here (full disk, kill) can always be resumed
+            self._checkpoint(state)
             self.telemetry.start()
             self.timing.start()
         except OSError as exc:
             raise UserError(f"cannot write to {self.out_dir}: {exc.strerror or exc}") from None
-        state = self._initial_state()
-        self._checkpoint(state)
         return state
 
     # --- the loop ------------------------------------------------------------------------

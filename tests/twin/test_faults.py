@@ -199,3 +199,24 @@ def test_disk_failure_mid_run_keeps_what_was_written_and_resume_completes(
     # with space again the run completes to the uninterrupted bytes
     assert main(_argv(path, out, "--resume")) == 0
     assert tele.read_bytes() == expected
+
+
+def test_disk_full_before_the_first_row_leaves_a_resumable_run(tmp_path, monkeypatch, capsys):
+    """The checkpoint is written before the CSVs exist: a run stopped in between (here: the
+    disk fills as the telemetry file is created) resumes to the same bytes as a clean run."""
+    args = ["run", "default", "--windows", "3", "--shots", "200", "--quiet", "--no-report"]
+    assert main([*args, "--out", str(tmp_path / "clean")]) == 0
+    real_start = twin.telemetry.CsvLog.start
+
+    def full(self):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(twin.telemetry.CsvLog, "start", full)
+    assert main([*args, "--out", str(tmp_path / "full")]) == 2
+    assert len(capsys.readouterr().err.strip().splitlines()) == 1
+    monkeypatch.setattr(twin.telemetry.CsvLog, "start", real_start)
+    assert main([*args, "--out", str(tmp_path / "full"), "--resume"]) == 0
+    clean = next((tmp_path / "clean").glob("*/telemetry.csv"))
+    resumed = next((tmp_path / "full").glob("*/telemetry.csv"))
+    assert clean.parent.name == resumed.parent.name  # same controller and seed
+    assert resumed.read_bytes() == clean.read_bytes()
