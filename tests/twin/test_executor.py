@@ -3,7 +3,6 @@ a worker that dies is replaced and its item run again, never counted twice."""
 
 import json
 import os
-import time
 from pathlib import Path
 
 import pytest
@@ -85,9 +84,7 @@ def test_spec_validation_and_description():
 def test_sweep_counts_identical_in_process_on_a_pool_and_on_dask(tmp_path, capsys):
     serial = _sweep_json(tmp_path, capsys, "serial", "--workers", "1")
     pool = _sweep_json(tmp_path, capsys, "pool", "--workers", "2")
-    t0 = time.monotonic()
     dask = _sweep_json(tmp_path, capsys, "dask", "--workers", "2", "--dask", "local")
-    assert time.monotonic() - t0 < 15  # a local cluster starts and closes quickly
     assert serial == pool == dask
     assert serial[(3, 0.01)][1] >= 150 > serial[(3, 0.005)][1]  # stopped by max_errors
 
