@@ -44,12 +44,35 @@ class Timed:
         return out
 
 
-def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--windows", type=int, default=20)
-    ap.add_argument("--shots", type=int, default=10_000)
-    args = ap.parse_args()
-    scenario = load_scenario("laser-drift").replace(windows=args.windows, shots=args.shots)
+def _bare_ms(circuit, shots: int, repeats: int = 5) -> float:
+    """Median ms of stim sampling + pymatching decoding of one window of ``circuit``."""
+    matching = pymatching.Matching.from_detector_error_model(
+        circuit.detector_error_model(decompose_errors=True, approximate_disjoint_errors=True))
+    bare = []
+    for w in range(repeats):
+        t0 = time.perf_counter()
+        dets, obs = circuit.compile_detector_sampler(seed=w).sample(
+            shots, separate_observables=True, bit_packed=True)
+        matching.decode_batch(dets, bit_packed_shots=True, bit_packed_predictions=True)
+        bare.append(time.perf_counter() - t0)
+    return 1e3 * float(np.median(bare))
+
+
+def measure(*, windows: int = 20, shots: int = 10_000) -> dict:
+    """The ai controller's observe + act per window vs that window's sampling + decoding.
+
+    Args:
+        windows: windows of laser-drift (≥ 3: the first two are skipped).
+        shots: shots per window.
+
+    Returns:
+        ``windows``, ``shots``, ``controller_ms`` (median over windows 3..), ``worst_ms`` (worst
+        window), ``bare_ms`` (median sampling + decoding), ``ratio`` (controller / bare),
+        ``twin_ms`` (median twin window incl. the controller).
+    """
+    if windows < 3:
+        raise ValueError(f"windows = {windows}: must be >= 3 (the first two are skipped)")
+    scenario = load_scenario("laser-drift").replace(windows=windows, shots=shots)
     ctl = Timed(AIController())
     with tempfile.TemporaryDirectory() as tmp:
         twin = DigitalTwin(scenario, out_dir=Path(tmp) / "run", controller=ctl)
@@ -59,25 +82,26 @@ def main() -> None:
         model, data = twin.cache.noise(twin.nominal)
     circuit = model.noisy_circuit(memory_experiment("surface", distance=5, rounds=5,
                                                     data_noise=data).circuit)
-    matching = pymatching.Matching.from_detector_error_model(
-        circuit.detector_error_model(decompose_errors=True, approximate_disjoint_errors=True))
-    bare = []
-    for w in range(5):
-        t0 = time.perf_counter()
-        dets, obs = circuit.compile_detector_sampler(seed=w).sample(
-            args.shots, separate_observables=True, bit_packed=True)
-        matching.decode_batch(dets, bit_packed_shots=True, bit_packed_predictions=True)
-        bare.append(time.perf_counter() - t0)
     ctl_ms = 1e3 * float(np.median(ctl.seconds[2:]))
-    bare_ms = 1e3 * float(np.median(bare))
+    bare_ms = _bare_ms(circuit, shots)
+    return {"windows": windows, "shots": shots, "controller_ms": ctl_ms,
+            "worst_ms": 1e3 * max(ctl.seconds), "bare_ms": bare_ms, "ratio": ctl_ms / bare_ms,
+            "twin_ms": 1e3 * float(np.median(walls[2:]))}
+
+
+def main(argv: list[str] | None = None) -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--windows", type=int, default=20)
+    ap.add_argument("--shots", type=int, default=10_000)
+    args = ap.parse_args(argv)
+    r = measure(windows=args.windows, shots=args.shots)
     print(f"laser-drift, d=5, {args.shots} shots per window, {args.windows} windows")
     print(f"{'quantity':<46} {'value':>9}")
-    print(f"{'ai controller observe+act, median (ms)':<46} {ctl_ms:>9.2f}")
-    print(f"{'ai controller, worst window (ms)':<46} {1e3 * max(ctl.seconds):>9.2f}")
-    print(f"{'sampling + decoding, median (ms)':<46} {bare_ms:>9.2f}")
-    print(f"{'ratio controller / (sampling + decoding)':<46} {ctl_ms / bare_ms:>9.3f}")
-    print(f"{'twin window incl. controller, median (ms)':<46} "
-          f"{1e3 * float(np.median(walls[2:])):>9.2f}")
+    print(f"{'ai controller observe+act, median (ms)':<46} {r['controller_ms']:>9.2f}")
+    print(f"{'ai controller, worst window (ms)':<46} {r['worst_ms']:>9.2f}")
+    print(f"{'sampling + decoding, median (ms)':<46} {r['bare_ms']:>9.2f}")
+    print(f"{'ratio controller / (sampling + decoding)':<46} {r['ratio']:>9.3f}")
+    print(f"{'twin window incl. controller, median (ms)':<46} {r['twin_ms']:>9.2f}")
 
 
 if __name__ == "__main__":

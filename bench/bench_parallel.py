@@ -70,11 +70,11 @@ def measure(*, quick: bool = False) -> dict:
             "chunks": len(tasks) * -(-spec.max_shots // chunk_shots), "load_before": load}
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> None:
     """Print the measurement as a table."""
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--quick", action="store_true", help="200 000 shots per task")
-    args = ap.parse_args()
+    args = ap.parse_args(argv)
     r = measure(quick=args.quick)
     print(f"sweep: {r['tasks']} tasks x {r['shots']} shots, {r['chunks']} chunks; load average "
           f"{r['load_before']:.2f} before, {os.cpu_count()} cores")

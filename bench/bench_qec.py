@@ -56,40 +56,73 @@ def best(fn, *args, repeats: int = 3) -> tuple[float, int]:
     return min(r[0] for r in runs), runs[0][1]
 
 
-def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--quick", action="store_true", help="fewer shots")
-    args = ap.parse_args()
-    scale = 0.2 if args.quick else 1.0
+def overhead(d: int, shots: int) -> dict:
+    """Project path vs bare stim + pymatching on the same d × d-round circuit at p = 0.1 %."""
+    c = circuit(d, 0.001)
+    ours(c, 1000, 0)  # warm caches (first compile, imports)
+    tb, eb = best(bare, c, shots, 1)
+    to, eo = best(ours, c, shots, 1)
+    return {"d": d, "shots": shots, "bare_s": tb, "ours_s": to, "bare_us": 1e6 * tb / shots,
+            "ours_us": 1e6 * to / shots, "ratio": to / tb, "errors_bare": eb, "errors_ours": eo}
 
-    print("1. sample + decode: project path vs bare stim + pymatching (same circuit)")
-    print(f"{'d':>3} {'shots':>8} {'bare µs/shot':>13} {'ours µs/shot':>13} {'ratio':>7} "
-          f"{'errors bare/ours':>17}")
-    for d, shots in ((5, int(200_000 * scale)), (11, int(40_000 * scale))):
-        c = circuit(d, 0.001)
-        ours(c, 1000, 0)  # warm caches (first compile, imports)
-        tb, eb = best(bare, c, shots, 1)
-        to, eo = best(ours, c, shots, 1)
-        print(f"{d:>3} {shots:>8} {1e6 * tb / shots:>13.2f} {1e6 * to / shots:>13.2f} "
-              f"{to / tb:>7.3f} {eb:>8}/{eo:<8}")
 
-    print("\n2. decoders at d=5, p=0.5 % (rounds = 5): µs per shot (decode only) and logical "
-          "error per shot")
+def decoders(shots: int) -> list[dict]:
+    """Every decoder on one set of d = 5, p = 0.5 % shots: decode µs per shot and P_L."""
     c = circuit(5, 0.005)
-    det, obs = c.compile_detector_sampler(seed=7).sample(int(50_000 * scale),
-                                                         separate_observables=True)
+    det, obs = c.compile_detector_sampler(seed=7).sample(shots, separate_observables=True)
     budget = {"bposd": 600, "belief-matching": 3000}
-    print(f"{'decoder':<16} {'shots':>7} {'µs/shot':>9} {'P_L':>10} {'95% CI':>22}")
+    out = []
     for name in DECODERS:
-        n = min(len(det), int(budget.get(name, len(det)) * (1 if name in budget else 1)))
+        n = min(len(det), budget.get(name, len(det)))
         dec = compile_decoder(name, decoder_dem(c))
         t0 = time.perf_counter()
         pred = dec.decode_batch(det[:n])
         dt = time.perf_counter() - t0
         errors = int(np.any(pred != obs[:n], axis=1).sum())
         r = logical_rate(shots=n, errors=errors, rounds=5)
-        print(f"{name:<16} {n:>7} {1e6 * dt / n:>9.1f} {r.per_shot:>10.2e} "
-              f"[{r.per_shot_ci[0]:.2e}, {r.per_shot_ci[1]:.2e}]")
+        out.append({"decoder": name, "shots": n, "us_per_shot": 1e6 * dt / n, "errors": errors,
+                    "per_shot": r.per_shot, "ci": list(r.per_shot_ci)})
+    return out
+
+
+def measure(*, quick: bool = False, with_decoders: bool = True) -> dict:
+    """Part 1 (overhead at d = 5 and 11) and, optionally, part 2 (every decoder).
+
+    Args:
+        quick: a fifth of the shots.
+        with_decoders: also run part 2.
+
+    Returns:
+        ``overhead``: one dict per distance (``d``, ``shots``, ``bare_s``, ``ours_s`` (best of
+        3), ``bare_us``, ``ours_us`` (per shot), ``ratio`` (ours / bare), ``errors_bare``,
+        ``errors_ours``); ``decoders``: one dict per decoder (``decoder``, ``shots``,
+        ``us_per_shot``, ``errors``, ``per_shot``, ``ci``), empty without ``with_decoders``.
+    """
+    scale = 0.2 if quick else 1.0
+    rows = [overhead(d, int(shots * scale)) for d, shots in ((5, 200_000), (11, 40_000))]
+    parts = decoders(int(50_000 * scale)) if with_decoders else []
+    return {"overhead": rows, "decoders": parts}
+
+
+def main(argv: list[str] | None = None) -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--quick", action="store_true", help="fewer shots")
+    args = ap.parse_args(argv)
+    r = measure(quick=args.quick)
+
+    print("1. sample + decode: project path vs bare stim + pymatching (same circuit)")
+    print(f"{'d':>3} {'shots':>8} {'bare µs/shot':>13} {'ours µs/shot':>13} {'ratio':>7} "
+          f"{'errors bare/ours':>17}")
+    for o in r["overhead"]:
+        print(f"{o['d']:>3} {o['shots']:>8} {o['bare_us']:>13.2f} {o['ours_us']:>13.2f} "
+              f"{o['ratio']:>7.3f} {o['errors_bare']:>8}/{o['errors_ours']:<8}")
+
+    print("\n2. decoders at d=5, p=0.5 % (rounds = 5): µs per shot (decode only) and logical "
+          "error per shot")
+    print(f"{'decoder':<16} {'shots':>7} {'µs/shot':>9} {'P_L':>10} {'95% CI':>22}")
+    for x in r["decoders"]:
+        print(f"{x['decoder']:<16} {x['shots']:>7} {x['us_per_shot']:>9.1f} {x['per_shot']:>10.2e} "
+              f"[{x['ci'][0]:.2e}, {x['ci'][1]:.2e}]")
 
 
 if __name__ == "__main__":

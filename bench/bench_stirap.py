@@ -32,21 +32,30 @@ def _best_of(fn, repeats: int) -> float:
     return best
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--points", type=int, default=256, help="batch size (default 256)")
-    parser.add_argument("--seed", type=int, default=2024, help="RNG seed (default 2024)")
-    parser.add_argument("--process-points", type=int, default=8,
-                        help="points over which the process time per call is averaged")
-    args = parser.parse_args(argv)
+def measure(*, points: int = 256, seed: int = 2024, process_points: int = 8) -> dict:
+    """qutip (sequential) vs numba (batched) on the same random batch.
 
-    systems, pulses = random_points(np.random.default_rng(args.seed), args.points)
+    Args:
+        points: batch size.
+        seed: RNG seed of the parameter points.
+        process_points: points over which one ``stirap_process`` call is averaged.
+
+    Returns:
+        ``points``, ``qutip_s`` (one sequential run), ``numba_s`` (best of 3), ``speedup``
+        (qutip / numba), ``max_d_efficiency`` and ``max_d_loss`` (max |numba − qutip|),
+        ``process_points``, ``process_qutip_s`` and ``process_numba_s`` (mean per call),
+        ``process_speedup``, ``process_max_d`` (max |ΔS| over the entries),
+        ``numba_threads``.
+    """
+    import numba
+
+    systems, pulses = random_points(np.random.default_rng(seed), points)
     print("warming up numba (JIT compile, excluded from timings) ...", file=sys.stderr)
     stirap_efficiency_batch(systems[:2], pulses[:2], backend="numba")
     stirap_process(systems[0], pulses[0], backend="numba")
     stirap_process(systems[0], pulses[0], backend="qutip")
 
-    print(f"qutip: {args.points} points sequentially ...", file=sys.stderr)
+    print(f"qutip: {points} points sequentially ...", file=sys.stderr)
     t0 = time.perf_counter()
     eff_q, loss_q = stirap_efficiency_batch(systems, pulses, backend="qutip")
     t_qutip = time.perf_counter() - t0
@@ -55,7 +64,7 @@ def main(argv: list[str] | None = None) -> int:
     t_numba = _best_of(lambda: stirap_efficiency_batch(systems, pulses, backend="numba"), 3)
     eff_n, loss_n = stirap_efficiency_batch(systems, pulses, backend="numba")
 
-    k = min(args.process_points, args.points)
+    k = min(process_points, points)
     print(f"process: {k} points per backend ...", file=sys.stderr)
     t0 = time.perf_counter()
     s_q = [stirap_process(systems[i], pulses[i], backend="qutip") for i in range(k)]
@@ -64,23 +73,39 @@ def main(argv: list[str] | None = None) -> int:
                    for i in range(k)) / k
     s_n = [stirap_process(systems[i], pulses[i], backend="numba") for i in range(k)]
     d_proc = max(float(np.abs(a - b).max()) for a, b in zip(s_n, s_q, strict=True))
+    return {
+        "points": points, "qutip_s": t_qutip, "numba_s": t_numba,
+        "speedup": t_qutip / t_numba,
+        "max_d_efficiency": float(np.abs(eff_n - eff_q).max()),
+        "max_d_loss": float(np.abs(loss_n - loss_q).max()),
+        "process_points": k, "process_qutip_s": t_proc_q, "process_numba_s": t_proc_n,
+        "process_speedup": t_proc_q / t_proc_n, "process_max_d": d_proc,
+        "numba_threads": numba.get_num_threads(),
+    }
 
-    d_eff = float(np.abs(eff_n - eff_q).max())
-    d_loss = float(np.abs(loss_n - loss_q).max())
-    ratio = t_qutip / t_numba
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--points", type=int, default=256, help="batch size (default 256)")
+    parser.add_argument("--seed", type=int, default=2024, help="RNG seed (default 2024)")
+    parser.add_argument("--process-points", type=int, default=8,
+                        help="points over which the process time per call is averaged")
+    args = parser.parse_args(argv)
+    r = measure(points=args.points, seed=args.seed, process_points=args.process_points)
+    k = r["process_points"]
     rows = [
-        ("points", f"{args.points}"),
-        ("qutip time (sequential)", f"{t_qutip:.3f} s"),
-        ("numba time (batched, prange)", f"{t_numba * 1e3:.2f} ms"),
-        ("throughput ratio numba/qutip", f"{ratio:.0f}x"),
-        ("max |Δ efficiency|", f"{d_eff:.2e}"),
-        ("max |Δ loss|", f"{d_loss:.2e}"),
-        (f"process time per call, qutip ({k} pts)", f"{t_proc_q * 1e3:.2f} ms"),
-        (f"process time per call, numba ({k} pts)", f"{t_proc_n * 1e3:.3f} ms"),
-        ("process max |ΔS| (entries)", f"{d_proc:.2e}"),
-        ("numba threads", f"{__import__('numba').get_num_threads()}"),
+        ("points", f"{r['points']}"),
+        ("qutip time (sequential)", f"{r['qutip_s']:.3f} s"),
+        ("numba time (batched, prange)", f"{r['numba_s'] * 1e3:.2f} ms"),
+        ("throughput ratio numba/qutip", f"{r['speedup']:.0f}x"),
+        ("max |Δ efficiency|", f"{r['max_d_efficiency']:.2e}"),
+        ("max |Δ loss|", f"{r['max_d_loss']:.2e}"),
+        (f"process time per call, qutip ({k} pts)", f"{r['process_qutip_s'] * 1e3:.2f} ms"),
+        (f"process time per call, numba ({k} pts)", f"{r['process_numba_s'] * 1e3:.3f} ms"),
+        ("process max |ΔS| (entries)", f"{r['process_max_d']:.2e}"),
+        ("numba threads", f"{r['numba_threads']}"),
     ]
-    width = max(len(r[0]) for r in rows)
+    width = max(len(row[0]) for row in rows)
     print(f"{'quantity':<{width}}  value")
     print(f"{'-' * width}  {'-' * 12}")
     for name, value in rows:
