@@ -217,7 +217,8 @@ class AIController:
                 self._edges = self._counter = None
                 return []
             self._edges = EdgeModel.from_dem(self._dem)
-            self._counter = PairCounter(self._edges, forgetting=self.forgetting)
+            self._counter = PairCounter(self._edges, forgetting=self.forgetting,
+                                        count_heralds=False)  # it reads window.heralds
             self._current = self._edges.prior_pairs.copy()
         if self._counter is None:
             return []

@@ -275,11 +275,15 @@ class PairCounter:
     Attributes:
         edges: the pairs counted.
         forgetting: weight of the past per new window, in (0, 1]; 1 = plain accumulation.
+        count_heralds: whether herald detectors are counted one by one (their ``means`` are
+            NaN otherwise, which saves most of the work on heralded circuits: their herald
+            bits are most of each shot's bytes, and no pair involves them).
         shots: effective (forgotten) shot count; converges to shots / (1 − f) for equal windows.
         windows: windows seen.
     """
 
-    def __init__(self, edges: EdgeModel, *, forgetting: float = 1.0) -> None:
+    def __init__(self, edges: EdgeModel, *, forgetting: float = 1.0,
+                 count_heralds: bool = True) -> None:
         if not 0.0 < forgetting <= 1.0:
             raise ValueError(f"forgetting = {forgetting}: must be in (0, 1]")
         self.edges = edges
@@ -288,8 +292,25 @@ class PairCounter:
         self.windows = 0
         self._sum_i = np.zeros(edges.num_detectors)
         self._sum_ij = np.zeros(edges.num_pairs)
-        self._left = np.ascontiguousarray(edges.pairs[:, 0])
-        self._right = np.ascontiguousarray(edges.pairs[:, 1])
+        # Only the bytes holding a detector that is counted are transposed into columns:
+        # without ``count_heralds``, the bytes of herald detectors alone (which pair with
+        # nothing, and are most of a heralded circuit's bytes) are skipped.
+        self.count_heralds = bool(count_heralds)
+        nbytes = (edges.num_detectors + 7) // 8
+        counted = np.arange(edges.num_detectors) if count_heralds else \
+            np.union1d(np.flatnonzero(edges.detector_mask), edges.pairs.ravel())
+        dense = np.unique(counted // 8).astype(np.int64)
+        self._dense_bytes = dense
+        row = np.full(nbytes, -1, dtype=np.int64)
+        row[dense] = np.arange(dense.size)
+        self._left = np.ascontiguousarray(row[edges.pairs[:, 0] // 8] * 8 + edges.pairs[:, 0] % 8)
+        self._right = np.ascontiguousarray(row[edges.pairs[:, 1] // 8] * 8
+                                           + edges.pairs[:, 1] % 8)
+        # detector index of each transposed row (rows past the last detector are dropped)
+        rows = (dense[:, None] * 8 + np.arange(8)).ravel()
+        self._dense_rows = np.flatnonzero(rows < edges.num_detectors)
+        self._dense_detectors = rows[self._dense_rows]
+        self._uncounted = np.setdiff1d(np.arange(edges.num_detectors), counted)
 
     def update(self, packed_detections: np.ndarray) -> None:
         """Adds one window of shots.
@@ -299,12 +320,20 @@ class PairCounter:
                 noisy circuit (heralds included), little-endian bit-packed as stim returns it.
         """
         packed = np.asarray(packed_detections)
-        shots = packed.shape[0] if packed.ndim == 2 else 0
+        nbytes = (self.edges.num_detectors + 7) // 8
+        if packed.dtype != np.uint8 or packed.ndim != 2 or packed.shape[1] != nbytes:
+            raise ValueError(f"packed detections: dtype {packed.dtype}, shape {packed.shape}: "
+                             f"must be uint8 (shots, {nbytes}) for "
+                             f"{self.edges.num_detectors} detectors")
+        shots = packed.shape[0]
         singles = np.zeros(self.edges.num_detectors, dtype=np.int64)
         both = np.zeros(self.edges.num_pairs, dtype=np.int64)
-        for start in range(0, max(shots, 1), _CHUNK):  # chunks keep the columns in cache
-            cols, _ = _packed_columns(packed[start:start + _CHUNK], self.edges.num_detectors)
-            singles += np.bitwise_count(cols).sum(axis=1, dtype=np.int64)
+        dense = packed if self._dense_bytes.size == nbytes else packed[:, self._dense_bytes]
+        for start in range(0, shots if self._dense_bytes.size else 0, _CHUNK):  # in cache
+            chunk = dense[start:start + _CHUNK]
+            cols, _ = _packed_columns(chunk, 8 * chunk.shape[1])
+            counts = np.bitwise_count(cols).sum(axis=1, dtype=np.int64)
+            singles[self._dense_detectors] += counts[self._dense_rows]
             both += np.bitwise_count(cols[self._left] & cols[self._right]).sum(
                 axis=1, dtype=np.int64)
         f = self.forgetting if self.windows else 1.0
@@ -316,8 +345,14 @@ class PairCounter:
         self.windows += 1
 
     def means(self) -> np.ndarray:
-        """⟨x_i⟩ per detector, float64 (num_detectors,) (zeros before any shot)."""
-        return self._sum_i / self.shots if self.shots else np.zeros_like(self._sum_i)
+        """⟨x_i⟩ per detector, float64 (num_detectors,).
+
+        Zeros before any shot; NaN for the detectors not counted (see ``count_heralds``).
+        """
+        out = self._sum_i / self.shots if self.shots else np.zeros_like(self._sum_i)
+        if not self.count_heralds:
+            out[self._uncounted] = np.nan
+        return out
 
     def pair_means(self) -> np.ndarray:
         """⟨x_i x_j⟩ per edge pair, float64 (n_pairs,) (zeros before any shot)."""

@@ -350,3 +350,21 @@ def test_hot_node_decoder_close_to_oracle_slow(d, p, train, pseudo_count):
     pl = _hot_node_decoders(d, p, train, 1_000_000, pseudo_count=pseudo_count)
     assert pl["nominal"] >= 1.1 * pl["oracle"]
     assert pl["estimated"] <= 1.1 * pl["oracle"]
+
+
+def test_skipping_herald_counts_leaves_every_pair_and_detector_estimate_unchanged():
+    """count_heralds=False (what the ai uses: it reads the herald bits itself) skips the bytes
+    that hold only herald detectors; the pair and non-herald counts stay exact."""
+    d, p, erasure = 3, 0.003, 0.01
+    circuit = _circuit(d, p, erasure=erasure)
+    _, edges = _nominal(d, p, erasure)
+    full = _counter(circuit, edges, 5000, seed=9)
+    lean = _counter(circuit, edges, 5000, seed=9, count_heralds=False)
+    assert np.array_equal(full.pair_means(), lean.pair_means())
+    mask = edges.detector_mask
+    np.testing.assert_array_equal(full.means()[mask], lean.means()[mask])
+    assert np.isnan(lean.means()[~mask]).any() and not np.isnan(full.means()).any()
+    a, b = estimate(full), estimate(lean)
+    np.testing.assert_array_equal(a.p_pairs, b.p_pairs)
+    np.testing.assert_array_equal(a.p_boundary, b.p_boundary)
+    assert a.herald_rate > 0 and np.isnan(b.herald_rate)
