@@ -43,6 +43,7 @@ _EPILOG = """\
 examples:
   quantacore run                             # the short default scenario, with its report
   quantacore run laser-drift --controller periodic --out runs/laser
+  quantacore run laser-drift --seeds 0:8 --controller none,ai --workers 2   # an ensemble
   quantacore extract                         # the reference device's channels, as a table
   quantacore extract --json                  # the same as one JSON object
   quantacore extract --set cavity.g=150 --set link.length_km=0.5
@@ -50,6 +51,7 @@ examples:
   quantacore physics-sweep --grid cavity.g=50:300:6 --out g.nc --plot g.png
   quantacore compare --codes surface xzzx --distances 3 5 7 --decoders mwpm mwpm-erasure
   quantacore sweep tasks.toml --save-resume results.csv --plot sweep.png
+  quantacore sweep tasks.toml --save-resume results.csv --dask tcp://HOST:8786
 
 Units: time in µs, rates and angular frequencies in rad/µs (2π × MHz).
 """
