@@ -98,6 +98,8 @@ class SyndromeWindow:
         decoder_model: the error model the decoder used (the priors), never the truth.
         knobs: knob values in force during the window.
         knob_specs: the knobs' bounds and nominal values.
+        probe: the in-window probe offsets in force (empty: none; see ``SetKnobs.probe``).
+        split: index of the first shot run at knobs − probe (None: not probed).
     """
 
     index: int
@@ -117,6 +119,27 @@ class SyndromeWindow:
     decoder_model: NoiseModel
     knobs: MappingProxyType
     knob_specs: tuple[KnobSpec, ...] = ()
+    probe: MappingProxyType = field(default_factory=lambda: MappingProxyType({}))
+    split: int | None = None
+
+    def half_detection_fractions(self) -> tuple[float, float]:
+        """Detection fractions of the two halves of a probed window (see ``SetKnobs.probe``).
+
+        Returns:
+            (D₊, D₋): shots before ``split`` (knobs + probe) and from ``split`` on (knobs −
+            probe).
+
+        Raises:
+            ValueError: the window was not probed.
+        """
+        if self.split is None:
+            raise ValueError("this window was not probed (SetKnobs.probe was empty)")
+        mask = ~self.herald_mask
+        n = int(mask.sum())
+        packed = np.packbits(mask, bitorder="little")
+        halves = (self.packed_detections[:self.split], self.packed_detections[self.split:])
+        return tuple(float(np.bitwise_count(h & packed).sum()) / max(n * len(h), 1)
+                     for h in halves)
 
     def _unpacked(self) -> np.ndarray:
         return np.unpackbits(self.packed_detections, axis=1, count=len(self.herald_mask),
@@ -162,9 +185,15 @@ class SetKnobs:
 
     Attributes:
         values: knob name → new value.
+        probe: knob name → offset (knob units): an in-window differential probe. The first
+            half of each following window's shots runs with the knob at value + offset, the
+            second half at value − offset (``SyndromeWindow.split``), so one window measures
+            the slope of the response at the value in force, free of the drift between
+            windows. Each ``SetKnobs`` replaces the probe (empty: none).
     """
 
     values: dict[str, float] = field(default_factory=dict)
+    probe: dict[str, float] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -252,7 +281,8 @@ def describe(action: Any) -> str:
     """Short text of an action for telemetry (``knobs(laser.frequency_offset=-0.05)``...)."""
     if isinstance(action, SetKnobs):
         inner = ",".join(f"{k}={v:.4g}" for k, v in sorted(action.values.items()))
-        return f"knobs({inner})"
+        probe = ",".join(f"{k}=±{v:.3g}" for k, v in sorted(action.probe.items()))
+        return f"knobs({inner})" + (f"probe({probe})" if probe else "")
     if isinstance(action, SetDecoderPriors):
         return "priors"
     if isinstance(action, SetDecoder):

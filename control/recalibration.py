@@ -43,6 +43,11 @@ class TrackerSettings:
     Attributes:
         explore: probe amplitude of the two exploration windows around nominal.
         dither: half-width of the alternating dither after exploration.
+        probe: half-width of the in-window differential probe (``SetKnobs.probe``); when > 0
+            it replaces the dither: each window runs half its shots at u + probe and half at
+            u − probe, and ``observe_pair`` weighs both halves against the same optimum.
+        max_step: largest move of the played value per window (a wrong early curvature
+            estimate cannot throw the knob far in one window).
         level_noise: random-walk step of the optimum u* per window.
         slope_noise: random-walk step of u*'s trend per window.
         floor_noise: random-walk step of the floor A per window, relative to A.
@@ -55,6 +60,8 @@ class TrackerSettings:
 
     explore: float = 0.005
     dither: float = 0.002
+    probe: float = 0.0
+    max_step: float = 0.0075
     level_noise: float = 0.003
     slope_noise: float = 0.0003
     floor_noise: float = 0.002
@@ -65,8 +72,8 @@ class TrackerSettings:
     seed: int = 0
 
     def __post_init__(self) -> None:
-        for name in ("explore", "dither", "level_noise", "slope_noise", "floor_noise",
-                     "curvature_noise", "jump_size"):
+        for name in ("explore", "dither", "probe", "max_step", "level_noise", "slope_noise",
+                     "floor_noise", "curvature_noise", "jump_size"):
             value = getattr(self, name)
             if not (isinstance(value, int | float) and math.isfinite(value) and value >= 0):
                 raise ValueError(f"{name} = {value!r}: must be a finite number >= 0")
@@ -102,6 +109,7 @@ class KnobTracker:
         self.rng = np.random.default_rng(self.settings.seed)
         self._sign = 1.0
         self._floor_moved = False
+        self._last: float | None = None  # the centre played last
         self.distance: int | None = None  # the code distance its response was learned at
 
     @property
@@ -146,6 +154,30 @@ class KnobTracker:
             return
         self._predict()
         self._weigh(float(knob), float(detection), noise)
+
+    @property
+    def probe_offset(self) -> float:
+        """The in-window probe half-width to play next (knob units; 0: none)."""
+        return 0.0 if self.particles is None else self.settings.probe * self.span
+
+    def observe_pair(self, knob: float, plus: float, minus: float, *, noise: float) -> None:
+        """One probed window: the detection fractions of its two halves.
+
+        Args:
+            knob: the knob value in force (the probe's centre).
+            plus: detection fraction of the half at ``knob + probe_offset``.
+            minus: detection fraction of the half at ``knob − probe_offset``.
+            noise: standard error of each half's detection fraction (> 0).
+        """
+        if self.particles is None:
+            self.observe(knob, (plus + minus) / 2, noise=noise / math.sqrt(2))
+            return
+        self.windows += 1
+        noise = max(float(noise), 1e-12)
+        off = self.probe_offset
+        self._predict()
+        self._weigh(float(knob) + off, float(plus), noise)
+        self._weigh(float(knob) - off, float(minus), noise)
 
     def floor_moved(self) -> None:
         """Say that the floor A may have moved (e.g. after a hold through a loss event).
@@ -216,5 +248,11 @@ class KnobTracker:
             center = self.probe[0][0] if self.probe else self.spec.nominal
             return self.spec.clip(center + offsets[len(self.probe)] * self.span)
         ahead = float(self.weights @ (self.particles[0] + self.particles[1]))
+        if self._last is not None and s.max_step > 0:
+            limit = s.max_step * self.span
+            ahead = min(max(ahead, self._last - limit), self._last + limit)
+        self._last = ahead
+        if s.probe > 0:  # the in-window probe replaces the dither
+            return self.spec.clip(ahead)
         self._sign = -self._sign
         return self.spec.clip(ahead + self._sign * s.dither * self.span)

@@ -116,7 +116,7 @@ class OracleController:
 
 _AI_PARAMS = ("knobs", "track", "priors_threshold", "pseudo_count", "forgetting", "cusum_k",
               "cusum_h", "scale_budget", "latency_budget_us", "max_distance", "quiet_windows",
-              "dither", "lost_factor")
+              "dither", "probe", "lost_factor")
 
 
 def make_baseline(name: str, params: dict[str, Any]) -> Any:

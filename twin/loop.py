@@ -412,6 +412,18 @@ class DigitalTwin:
                 state["priors"], state["prior_data"] = self._truth(offsets, state["knobs"],
                                                                    distance)
             return row, None
+        probe = state.get("probe") or {}
+        if probe:  # an in-window probe: half the shots at knobs + probe, half at knobs − probe
+            specs = {k.name: k for k in self.knob_specs}
+            halves = [self._truth(offsets, {k: specs[k].clip(v + sign * probe.get(k, 0.0))
+                                            for k, v in knobs.items()}, distance)
+                      for sign in (1.0, -1.0)]
+            truth, data = halves[0]
+            row.update({  # the window's noise: the mean of its two halves
+                "noise_gate_1q": (halves[0][0].gate_1q.p_pauli + halves[1][0].gate_1q.p_pauli)
+                / 2,
+                "noise_idle": (halves[0][0].idle.p_pauli + halves[1][0].idle.p_pauli) / 2,
+            })
         exp = self._experiment(distance, data)
         true_circuit = truth.noisy_circuit(exp.circuit)
         prior = _align(state["priors"], truth)
@@ -424,7 +436,17 @@ class DigitalTwin:
             decoder = self._decoder(state["decoder"], distance, prior, prior_data)
         sampler = true_circuit.compile_detector_sampler(
             seed=int(_rng(s.seed, 3, w).integers(2**63)))
-        dets, obs = sampler.sample(s.shots, separate_observables=True, bit_packed=True)
+        split = None
+        if probe:
+            split = s.shots // 2
+            dets, obs = sampler.sample(split, separate_observables=True, bit_packed=True)
+            minus = halves[1][0].noisy_circuit(self._experiment(distance, halves[1][1]).circuit)
+            d2, o2 = minus.compile_detector_sampler(
+                seed=int(_rng(s.seed, 4, w).integers(2**63))).sample(
+                    s.shots - split, separate_observables=True, bit_packed=True)
+            dets, obs = np.concatenate([dets, d2]), np.concatenate([obs, o2])
+        else:
+            dets, obs = sampler.sample(s.shots, separate_observables=True, bit_packed=True)
         pred = decoder.decode_batch(dets, bit_packed=True)
         errors = int(np.any(pred != obs, axis=1).sum())
         rate = logical_rate(shots=s.shots, errors=errors, rounds=s.rounds_per_shot)
@@ -437,7 +459,8 @@ class DigitalTwin:
             packed_detections=dets, herald_mask=mask, herald_qubits=herald_qubits,
             packed_observables=obs,
             num_observables=true_circuit.num_observables, logical_errors=errors,
-            decoder_model=prior, knobs=MappingProxyType(knobs), knob_specs=self.knob_specs)
+            decoder_model=prior, knobs=MappingProxyType(knobs), knob_specs=self.knob_specs,
+            probe=MappingProxyType(dict(probe)), split=split)
         row.update({
             "lost": 0, "shots": s.shots, "errors": errors, "ler_per_round": rate.per_round,
             "ler_ci_low": rate.per_round_ci[0], "ler_ci_high": rate.per_round_ci[1],
@@ -472,11 +495,13 @@ class DigitalTwin:
         specs = {k.name: k for k in self.knob_specs}
         for a in actions:
             if isinstance(a, SetKnobs):
-                for name, value in a.values.items():
+                for name in (*a.values, *a.probe):
                     if name not in specs:
                         raise ValueError(f"controller set unknown knob {name!r}; knobs are "
                                          f"{', '.join(specs)}")
+                for name, value in a.values.items():
                     state["knobs"][name] = specs[name].clip(float(value))
+                state["probe"] = {k: abs(float(v)) for k, v in a.probe.items() if v}
             elif isinstance(a, SetDecoderPriors):
                 if a.dem is not None:
                     state["prior_dem"] = (state["distance"], a.dem)

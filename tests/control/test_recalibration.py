@@ -48,3 +48,46 @@ def test_settings_are_validated_by_use():
         values.append(tracker.next_value())
     assert values[:3] == [0.0, 0.02, -0.02]  # exploration: nominal, then ± explore × range
     assert not tracker.exploring
+
+
+def test_in_window_probe_follows_the_drift_without_a_dither():
+    """With the probe, each window's two halves (u ± δ) see the same optimum; the played
+    centre carries no dither and tracks a ramp plus slow wander better than no control."""
+    rng = np.random.default_rng(5)
+    tracker = KnobTracker(SPEC, TrackerSettings(probe=0.001))
+    times = np.arange(40) * 10.0
+    ou = make_process("ou", {"tau": 600.0, "sigma": 0.03, "start": 0.0})
+    path = -(np.minimum(times, 400) * 2.5e-4 + sample_path(ou, times, seed=5))
+    u, residual, noise = tracker.next_value(), [], 2.8e-4
+    for target in path:
+        off = tracker.probe_offset
+        if off:
+            plus, minus = (0.0377 + 8.8 * (u + s * off - target) ** 2 + rng.normal(0, noise)
+                           for s in (1, -1))
+            tracker.observe_pair(u, plus, minus, noise=noise * np.sqrt(2))
+        else:
+            tracker.observe(u, 0.0377 + 8.8 * (u - target) ** 2 + rng.normal(0, noise),
+                            noise=noise)
+        residual.append(u - target)
+        u = tracker.next_value()
+    residual = np.array(residual)
+    assert tracker.probe_offset == pytest.approx(0.002)  # 0.001 of the knob's range
+    assert np.sqrt(np.mean(residual[3:] ** 2)) < np.sqrt(np.mean(path[3:] ** 2)) / 3
+    assert np.sqrt(np.mean(residual[10:] ** 2)) < 0.012
+
+
+def test_played_value_moves_at_most_max_step_per_window():
+    tracker = KnobTracker(SPEC, TrackerSettings(max_step=0.005))
+    u = tracker.next_value()
+    for d in (0.04, 0.041, 0.0405):  # exploration
+        tracker.observe(u, d, noise=1e-4)
+        u = tracker.next_value()
+    played = []
+    for _ in range(6):  # a detection fraction far above the floor: a big wanted move
+        tracker.observe(u, 0.2, noise=1e-4)
+        u = tracker.next_value()
+        played.append(u)
+    steps = np.abs(np.diff(played))
+    # the centre moves by at most max_step × range; the played value adds the ± dither
+    assert np.all(steps <= 0.005 * 2.0 + 2 * tracker.settings.dither * 2.0 + 1e-12)
+    assert steps.max() > 0.005 * 2.0  # (it did want to move: the dither alone is smaller)

@@ -36,3 +36,55 @@ def test_scenario_rejects_a_negative_lag():
     with pytest.raises(ValueError, match="lag"):
         ControllerSpec("oracle", {"lag": -1})
     assert make_baseline("oracle", {"lag": 2}).lag == 2
+
+
+class _Prober:
+    """Sets the frequency knob and a ± probe; records what it sees."""
+
+    name = "prober"
+
+    def __init__(self, offset):
+        self.offset, self.seen = offset, []
+
+    def observe(self, window):
+        self.seen.append(window)
+
+    def act(self):
+        from control.protocol import SetKnobs
+
+        return [SetKnobs({"laser.frequency_offset": 0.0},
+                         probe={"laser.frequency_offset": self.offset})]
+
+
+def test_in_window_probe_runs_half_the_shots_on_each_side(tmp_path):
+    """The first half of a probed window runs at knob + δ, the second at knob − δ: with a
+    large δ both halves show the same (symmetric) excess over an unprobed window, and the
+    telemetry's gate error is the mean of the two halves."""
+    base = load_scenario("steady").replace(windows=3, shots=4000, distance=3)
+    ctl = _Prober(0.05)
+    DigitalTwin(base, out_dir=tmp_path / "p", controller=ctl).run()
+    first, probed = ctl.seen[0], ctl.seen[1]
+    assert first.split is None and probed.split == 2000
+    assert dict(probed.probe) == {"laser.frequency_offset": 0.05}
+    plus, minus = probed.half_detection_fractions()
+    calm = first.detection_fraction
+    assert plus > calm + 0.005 and minus > calm + 0.005  # ±0.05 rad/µs: both far off
+    assert abs(plus - minus) < 0.25 * (plus + minus - 2 * calm)  # symmetric response
+    with pytest.raises(ValueError, match="not probed"):
+        first.half_detection_fractions()
+    with open(tmp_path / "p" / "telemetry.csv") as fh:
+        rows = list(csv.DictReader(fh))
+    assert float(rows[1]["noise_gate_1q"]) > 2 * float(rows[0]["noise_gate_1q"])
+    assert "probe(laser.frequency_offset=±0.05)" in rows[1]["actions"]
+
+
+def test_ai_run_extended_by_resume_is_byte_identical(tmp_path):
+    """The ai (particle filter, in-window probe) is pickled in the checkpoint: a run of 3
+    windows resumed to 6 writes the same telemetry as a run of 6."""
+    scen = load_scenario("laser-drift").replace(shots=1000, controller=ControllerSpec("ai", {}))
+    DigitalTwin(scen.replace(windows=6), out_dir=tmp_path / "whole").run()
+    DigitalTwin(scen.replace(windows=3), out_dir=tmp_path / "part").run()
+    DigitalTwin(scen.replace(windows=6), out_dir=tmp_path / "part").run(resume=True)
+    whole = (tmp_path / "whole" / "telemetry.csv").read_bytes()
+    assert whole == (tmp_path / "part" / "telemetry.csv").read_bytes()
+    assert b"probe(" in whole
