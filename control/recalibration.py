@@ -108,7 +108,7 @@ class KnobTracker:
         self.weights: np.ndarray | None = None
         self.rng = np.random.default_rng(self.settings.seed)
         self._sign = 1.0
-        self._floor_moved = False
+        self._floor_moved = 0  # windows left with a free floor
         self._last: float | None = None  # the centre played last
         self.distance: int | None = None  # the code distance its response was learned at
 
@@ -179,13 +179,15 @@ class KnobTracker:
         self._weigh(float(knob) + off, float(plus), noise)
         self._weigh(float(knob) - off, float(minus), noise)
 
-    def floor_moved(self) -> None:
-        """Say that the floor A may have moved (e.g. after a hold through a loss event).
+    def floor_moved(self, *, windows: int = 4) -> None:
+        """Say that the floor A may have moved, and may go on moving for a while.
 
-        The next prediction spreads every hypothesis' floor by ±30 %, so the first windows
-        after the hold re-learn A instead of reading the change as a knob error.
+        E.g. after a hold through a loss event, whose tail still recovers. The next
+        ``windows`` predictions spread every hypothesis' floor by ±30 %, so those windows
+        inform the knob through the difference of the probe's halves (or of successive
+        windows), not through the floor's level.
         """
-        self._floor_moved = True
+        self._floor_moved = max(int(windows), 0)
 
     def _weigh(self, knob: float, detection: float, noise: float) -> None:
         ustar, _, floor, c = self.particles
@@ -233,7 +235,8 @@ class KnobTracker:
         p = self.particles
         p[0] += p[1] + r.normal(0.0, s.level_noise * self.span, n)
         p[1] += r.normal(0.0, s.slope_noise * self.span, n)
-        moved, self._floor_moved = self._floor_moved, False
+        moved = self._floor_moved > 0
+        self._floor_moved = max(self._floor_moved - 1, 0)
         jump = r.random(n) < (1.0 if moved else s.jump_probability)
         size = 0.3 if moved else s.jump_size
         p[2] *= 1 + np.where(jump, r.normal(0.0, size, n), r.normal(0.0, s.floor_noise, n))
