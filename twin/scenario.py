@@ -71,6 +71,7 @@ from physics.device import (
     REFERENCE_DEVICE,
     Device,
     device_from_dict,
+    is_finite_number,
     parameter_paths,
     short_repr,
 )
@@ -157,16 +158,6 @@ def _is_int(v: Any) -> bool:
     return isinstance(v, int) and not isinstance(v, bool)
 
 
-def _is_number(v: Any) -> bool:
-    """A finite real number (not a bool); integers too large for a float are not finite."""
-    if not isinstance(v, int | float) or isinstance(v, bool):
-        return False
-    try:
-        return math.isfinite(v)
-    except OverflowError:
-        return False
-
-
 def _nearest(name: str, options: list[str]) -> str:
     close = difflib.get_close_matches(name, options, n=3, cutoff=0.5)
     return f" (did you mean {', '.join(close)}?)" if close else ""
@@ -233,7 +224,7 @@ class DriftSpec:
                        "is a control knob, not a device drift; drift a physical parameter "
                        "such as laser.detuning_2ph or laser.intensity")
         if self.grid_step is not None:
-            if not (_is_number(self.grid_step) and self.grid_step > 0):
+            if not (is_finite_number(self.grid_step) and self.grid_step > 0):
                 raise _bad("grid_step", self.grid_step, "must be a number > 0 (parameter units)")
             object.__setattr__(self, "grid_step", float(self.grid_step))
 
@@ -296,7 +287,7 @@ class HotNode:
     def __post_init__(self) -> None:
         if not (self.qubit == "center" or (_is_int(self.qubit) and self.qubit >= 0)):
             raise _bad("hot_node.qubit", self.qubit, "must be 'center' or a qubit index >= 0")
-        if not (_is_number(self.factor) and self.factor > 1):
+        if not (is_finite_number(self.factor) and self.factor > 1):
             raise _bad("hot_node.factor", self.factor,
                        "must be a number > 1 (multiplies the qubit's error probabilities)")
         object.__setattr__(self, "factor", float(self.factor))
@@ -383,7 +374,8 @@ class Scenario:
             raise _bad("rounds", self.rounds,
                        f"must be an integer >= 1 and <= {MAX_ROUNDS} or \"distance\" (rounds "
                        "per shot = distance)")
-        if not (_is_number(self.window_seconds) and 0 < self.window_seconds <= MAX_WINDOW_SECONDS):
+        seconds = self.window_seconds
+        if not (is_finite_number(seconds) and 0 < seconds <= MAX_WINDOW_SECONDS):
             raise _bad("window_seconds", self.window_seconds,
                        f"must be a number > 0 and <= {MAX_WINDOW_SECONDS:g} (s)")
         object.__setattr__(self, "window_seconds", float(self.window_seconds))
@@ -399,7 +391,7 @@ class Scenario:
         if self.decoder not in DECODERS:
             raise _bad("decoder", self.decoder, f"must be one of {', '.join(DECODERS)}"
                        f"{_nearest(str(self.decoder), list(DECODERS))}")
-        if not (_is_number(self.target) and 0 < self.target < 0.5):
+        if not (is_finite_number(self.target) and 0 < self.target < 0.5):
             raise _bad("target", self.target,
                        "must be a number in (0, 0.5) (logical error per round)")
         object.__setattr__(self, "target", float(self.target))
@@ -513,7 +505,7 @@ def _normalise_knobs(knobs: Any) -> dict[str, float]:
             raise ValueError(f"unknown knob 'knobs.{_key(name)}'{_nearest(name, names)}: knobs are "
                              f"{', '.join(names)}")
         spec = _KNOB_BY_NAME[name]
-        if not (_is_number(value) and spec.low <= value <= spec.high):
+        if not (is_finite_number(value) and spec.low <= value <= spec.high):
             unit = f" ({spec.unit})" if spec.unit else ""
             raise _bad(f"knobs.{name}", value,
                        f"must be a number in [{spec.low}, {spec.high}]{unit}")
@@ -534,7 +526,7 @@ def _check_toml_value(key: str, value: Any) -> None:
             if isinstance(v, Mapping):
                 raise _bad(f"{key}[{i}]", v, "arrays of tables are not supported here")
             _check_toml_value(f"{key}[{i}]", v)
-    elif not (isinstance(value, str | bool | int) or _is_number(value)):
+    elif not (isinstance(value, str | bool | int) or is_finite_number(value)):
         raise _bad(key, value, "must be a string, boolean, finite number, array or table")
 
 

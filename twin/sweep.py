@@ -30,13 +30,12 @@ Noise kinds (the swept parameter in brackets):
 from __future__ import annotations
 
 import difflib
-import math
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from physics.device import short_repr
+from physics.device import is_finite_number, short_repr
 from qec.codes import CODES, code_capacity_experiment, memory_experiment
 from qec.decoding import DECODERS
 from qec.noise import NoiseModel, OpNoise, TwoQubitNoise
@@ -88,16 +87,6 @@ def _err(source: str, key: str, value: Any, allowed: str) -> UserError:
     return UserError(f"{source}: {key} = {short_repr(value)}: {allowed}")
 
 
-def _finite(v: Any) -> bool:
-    """A finite real number (not a bool); integers too large for a float are not finite."""
-    if isinstance(v, bool) or not isinstance(v, int | float):
-        return False
-    try:
-        return math.isfinite(v)
-    except OverflowError:
-        return False
-
-
 def _list(source: str, key: str, value: Any, kind: type, allowed: str) -> list:
     items = value if isinstance(value, list) else [value]
     if not items:
@@ -105,7 +94,7 @@ def _list(source: str, key: str, value: Any, kind: type, allowed: str) -> list:
     for item in items:
         ok = isinstance(item, kind) and not isinstance(item, bool)
         if kind is float:
-            ok = _finite(item)
+            ok = is_finite_number(item)
         if not ok:
             raise _err(source, key, item, allowed)
     return items
