@@ -13,6 +13,7 @@ from typing import Any
 
 from physics.device import REFERENCE_DEVICE, Device, device_from_dict, with_overrides
 from twin.errors import UserError
+from twin.toml_file import read_toml
 
 __all__ = ["load_device", "parse_assignments"]
 
@@ -62,16 +63,7 @@ def load_device(
     device = base
     if path is not None:
         source = str(path)
-        try:
-            with open(path, "rb") as fh:
-                data = tomllib.load(fh)
-        except OSError as exc:
-            raise UserError(f"cannot read device file {source!r}: {exc.strerror or exc}") from None
-        except tomllib.TOMLDecodeError as exc:
-            raise UserError(f"{source}: invalid TOML: {exc}") from None
-        except UnicodeDecodeError as exc:
-            raise UserError(f"{source}: not UTF-8 text: {exc.reason} at byte {exc.start}"
-                            ) from None
+        data = read_toml(path, kind="device")
         try:
             device = device_from_dict(data, base=device)
         except ValueError as exc:

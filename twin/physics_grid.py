@@ -28,6 +28,7 @@ import numpy as np
 
 from physics.device import Device, with_overrides
 from twin.errors import UserError
+from twin.toml_file import read_toml
 
 __all__ = [
     "CALIBRATIONS",
@@ -221,13 +222,7 @@ def load_grid_file(path: str | Path) -> GridFile:
             the file, the key, the value and what is allowed).
     """
     source = str(path)
-    try:
-        with open(path, "rb") as fh:
-            data = tomllib.load(fh)
-    except OSError as exc:
-        raise UserError(f"cannot read grid file {source!r}: {exc.strerror or exc}") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise UserError(f"{source}: invalid TOML: {exc}") from None
+    data = read_toml(path, kind="grid")
     extra = sorted(set(data) - _FILE_KEYS)
     if extra:
         raise UserError(f"{source}: unknown key {extra[0]!r}: allowed keys are "

@@ -87,6 +87,7 @@ from twin.limits import (
     MAX_WINDOW_SECONDS,
     MAX_WINDOWS,
 )
+from twin.toml_file import read_toml
 
 __all__ = [
     "CONTROLLERS",
@@ -639,19 +640,6 @@ def scenario_from_dict(data: Mapping[str, Any], *, source: str,
     return scenario
 
 
-def _read_toml(path: Path, source: str) -> dict[str, Any]:
-    try:
-        with open(path, "rb") as fh:
-            return tomllib.load(fh)
-    except OSError as exc:
-        raise UserError(f"cannot read scenario file {str(path)!r}: "
-                        f"{exc.strerror or exc}") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise UserError(f"{source}: invalid TOML: {exc}") from None
-    except UnicodeDecodeError as exc:
-        raise UserError(f"{source}: not UTF-8 text: {exc.reason}") from None
-
-
 def load_scenario(name_or_path: str | Path) -> Scenario:
     """Read a built-in scenario by name (``scenarios/<name>.toml``) or a scenario file.
 
@@ -669,7 +657,8 @@ def load_scenario(name_or_path: str | Path) -> Scenario:
     is_path = (isinstance(name_or_path, Path) or text.endswith(".toml") or "/" in text
                or "\\" in text or path.is_file())
     if is_path:
-        return scenario_from_dict(_read_toml(path, text), source=text, default_name=path.stem)
+        data = read_toml(path, kind="scenario", source=text)
+        return scenario_from_dict(data, source=text, default_name=path.stem)
     try:
         path = scenario_path(text)
     except KeyError:
@@ -678,7 +667,8 @@ def load_scenario(name_or_path: str | Path) -> Scenario:
                         f"scenarios are {', '.join(names)}; or give a path to a .toml file"
                         ) from None
     source = f"built-in scenario '{text}'"
-    return scenario_from_dict(_read_toml(path, source), source=source, default_name=text)
+    data = read_toml(path, kind="scenario", source=source)
+    return scenario_from_dict(data, source=source, default_name=text)
 
 
 def builtin_scenarios() -> list[tuple[str, str]]:

@@ -30,7 +30,6 @@ Noise kinds (the swept parameter in brackets):
 from __future__ import annotations
 
 import difflib
-import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -41,6 +40,7 @@ from qec.decoding import DECODERS
 from qec.noise import NoiseModel, OpNoise, TwoQubitNoise
 from twin.errors import UserError
 from twin.limits import MAX_DISTANCE, MAX_ROUNDS, MAX_SWEEP_SHOTS
+from twin.toml_file import read_toml
 
 __all__ = ["NOISE_KINDS", "SweepSpec", "load_sweep", "sweep_tasks"]
 
@@ -136,15 +136,7 @@ def load_sweep(path: str | Path) -> SweepSpec:
             file, the key, the value and what is allowed).
     """
     source = str(path)
-    try:
-        with open(path, "rb") as fh:
-            data = tomllib.load(fh)
-    except OSError as exc:
-        raise UserError(f"cannot read sweep file {source!r}: {exc.strerror or exc}") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise UserError(f"{source}: invalid TOML: {exc}") from None
-    except UnicodeDecodeError as exc:
-        raise UserError(f"{source}: not UTF-8 text: {exc.reason} at byte {exc.start}") from None
+    data = read_toml(path, kind="sweep")
     _unknown(source, data, _TOP_KEYS, "")
     codes = _list(source, "codes", data.get("codes", ["surface"]), str,
                   f"must be among {', '.join(CODES)}")

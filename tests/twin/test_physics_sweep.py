@@ -321,3 +321,12 @@ def test_dask_local_gives_identical_results(g_result):
     pytest.importorskip("distributed")
     on_dask = run_physics_sweep(g_sweep(), executor=ExecutorSpec(workers=2, dask="local"))
     xr.testing.assert_identical(on_dask.dataset, g_result.dataset)
+
+
+def test_grid_file_that_is_not_utf8_is_one_line(tmp_path, capsys):
+    path = tmp_path / "grid.toml"
+    path.write_bytes(b"[grid]\n'cavity.g' = [1.0]\n# \xff\xfe\n")
+    assert main(["physics-sweep", "--quiet", str(path)]) == 2
+    err = capsys.readouterr().err.strip()
+    assert "not UTF-8 text" in err and str(path) in err
+    assert len(err.splitlines()) == 1
