@@ -59,6 +59,15 @@ __all__ = ["DigitalTwin", "RunSummary", "summarize"]
 
 _TINY = 1e-12  # erasure floor so that the decoder's circuit keeps the truth's herald detectors
 
+_NOISE_COLUMNS: dict[str, Callable[[NoiseModel], float]] = {
+    "noise_gate_1q": lambda t: t.gate_1q.p_pauli,
+    "noise_gate_2q": lambda t: t.gate_2q.p_pauli,
+    "noise_erasure_2q": lambda t: t.gate_2q.erasure,
+    "noise_measure": lambda t: t.measure.px,
+    "noise_idle": lambda t: t.idle.p_pauli,
+}
+"""Telemetry's per-window noise columns, read from the true noise model."""
+
 
 @dataclass(frozen=True)
 class RunSummary:
@@ -398,12 +407,15 @@ class DigitalTwin:
         row.update({f"knob:{k}": float(v) for k, v in knobs.items()})
         actions = [state.get("last_actions", "")] + [describe(a) for a in pre_actions]
         row["actions"] = ";".join(a for a in actions if a)
-        truth, data = self._truth(offsets, knobs, distance)
-        row.update({
-            "noise_gate_1q": truth.gate_1q.p_pauli, "noise_gate_2q": truth.gate_2q.p_pauli,
-            "noise_erasure_2q": truth.gate_2q.erasure, "noise_measure": truth.measure.px,
-            "noise_idle": truth.idle.p_pauli,
-        })
+        # an in-window probe runs half the shots at knobs + probe, half at knobs − probe
+        probe = (state.get("probe") or {}) if state["lost_pending"] == 0 else {}
+        specs = {k.name: k for k in self.knob_specs}
+        parts = [self._truth(offsets, {k: specs[k].clip(v + sign * probe.get(k, 0.0))
+                                       for k, v in knobs.items()}, distance)
+                 for sign in ((1.0, -1.0) if probe else (0.0,))]
+        row.update({column: float(np.mean([of(t) for t, _ in parts]))  # mean of the halves
+                    for column, of in _NOISE_COLUMNS.items()})
+        truth, data = parts[0]
         if state["lost_pending"] > 0:  # halted for calibration
             state["lost_pending"] -= 1
             row.update({"lost": 1, "shots": 0, "errors": 0})
@@ -412,18 +424,6 @@ class DigitalTwin:
                 state["priors"], state["prior_data"] = self._truth(offsets, state["knobs"],
                                                                    distance)
             return row, None
-        probe = state.get("probe") or {}
-        if probe:  # an in-window probe: half the shots at knobs + probe, half at knobs − probe
-            specs = {k.name: k for k in self.knob_specs}
-            halves = [self._truth(offsets, {k: specs[k].clip(v + sign * probe.get(k, 0.0))
-                                            for k, v in knobs.items()}, distance)
-                      for sign in (1.0, -1.0)]
-            truth, data = halves[0]
-            row.update({  # the window's noise: the mean of its two halves
-                "noise_gate_1q": (halves[0][0].gate_1q.p_pauli + halves[1][0].gate_1q.p_pauli)
-                / 2,
-                "noise_idle": (halves[0][0].idle.p_pauli + halves[1][0].idle.p_pauli) / 2,
-            })
         exp = self._experiment(distance, data)
         true_circuit = truth.noisy_circuit(exp.circuit)
         prior = _align(state["priors"], truth)
@@ -440,7 +440,7 @@ class DigitalTwin:
         if probe:
             split = s.shots // 2
             dets, obs = sampler.sample(split, separate_observables=True, bit_packed=True)
-            minus = halves[1][0].noisy_circuit(self._experiment(distance, halves[1][1]).circuit)
+            minus = parts[1][0].noisy_circuit(self._experiment(distance, parts[1][1]).circuit)
             d2, o2 = minus.compile_detector_sampler(
                 seed=int(_rng(s.seed, 4, w).integers(2**63))).sample(
                     s.shots - split, separate_observables=True, bit_packed=True)
