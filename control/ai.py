@@ -30,6 +30,8 @@ import math
 from typing import Any
 
 import numpy as np
+from scipy.sparse import coo_matrix
+from scipy.sparse.csgraph import connected_components
 
 from control.estimators import EdgeModel, PairCounter, estimate, reweighted_dem
 from control.predictors import Cusum, KalmanTrend
@@ -44,7 +46,7 @@ from control.protocol import (
 from control.recalibration import KnobTracker, TrackerSettings
 from qec.decoding import decoder_dem
 
-__all__ = ["AIController", "LATENCY_US_PER_SHOT"]
+__all__ = ["AIController", "LATENCY_US_PER_SHOT", "detector_groups"]
 
 LATENCY_US_PER_SHOT = {"mwpm": 2.0, "mwpm-erasure": 2.0, "mwpm-correlated": 5.5,
                        "belief-matching": 930.0, "bposd": 4400.0}
@@ -117,6 +119,7 @@ class AIController:
         self.scale = KalmanTrend(level_noise=0.05, slope_noise=0.01, obs_noise=0.1,
                                  initial=1.0)
         self._structure: tuple | None = None
+        self._groups: list[np.ndarray] = []  # packed masks of the detector groups
         self._edges: EdgeModel | None = None
         self._dem = None
         self._counter: PairCounter | None = None
@@ -130,6 +133,7 @@ class AIController:
     def observe(self, window: SyndromeWindow) -> None:
         """Take in one window: knobs, statistics, alarms; queue the actions for ``act``."""
         actions: list[Action] = []
+        self._refresh_structure(window)
         if self._base_distance is None:
             self._base_distance = window.distance
         det = window.detection_fraction
@@ -188,9 +192,9 @@ class AIController:
         return self._high >= 2
 
     def _knobs(self, window: SyndromeWindow, det: float) -> list[Action]:
-        n_det = int((~window.herald_mask).sum())
-        noise = 1.5 * math.sqrt(max(det * (1 - det), 1e-12) / max(window.shots * n_det, 1))
         values, probes = {}, {}
+        groups = self._groups if self._groups else [np.packbits(~window.herald_mask,
+                                                                bitorder="little")]
         for spec in window.knob_specs:
             if spec.name not in self.knob_names:
                 continue
@@ -200,7 +204,8 @@ class AIController:
             tracker = self.trackers.get(spec.name)
             level = self._calm_level(window.distance)
             lost = level is not None and det > self.lost_factor * level
-            if tracker is None or tracker.distance != window.distance or lost:
+            if tracker is None or tracker.distance != window.distance or lost or \
+                    (tracker.probe and tracker.probe[0][1].size != len(groups)):
                 if lost:  # lock lost: restart from the best recent knob value
                     self.relocks += 1
                     values[spec.name] = min(history)[1]
@@ -210,29 +215,38 @@ class AIController:
                 tracker.distance = window.distance
             offset = window.probe.get(spec.name, 0.0)
             if offset and window.split is not None and offset == tracker.probe_offset:
-                plus, minus = window.half_detection_fractions()
-                tracker.observe_pair(knob, plus, minus, noise=noise * math.sqrt(2))
+                halves = (window.packed_detections[:window.split],
+                          window.packed_detections[window.split:])
+                (plus, n_plus), (minus, _) = (_group_fractions(h, groups) for h in halves)
+                tracker.observe_pair(knob, plus, minus, noise=n_plus)
             else:
-                tracker.observe(knob, det, noise=noise)
+                fractions, noises = _group_fractions(window.packed_detections, groups)
+                tracker.observe(knob, fractions, noise=noises)
             values[spec.name] = tracker.next_value()
             if tracker.probe_offset:
                 probes[spec.name] = tracker.probe_offset
         return [SetKnobs(values, probe=probes)] if values else []
 
-    def _priors(self, window: SyndromeWindow, *, hold: bool = False) -> list[Action]:
+    def _refresh_structure(self, window: SyndromeWindow) -> None:
+        """On a new circuit shape: its DEM, edges, detector groups; statistics start anew."""
         structure = (window.distance, window.code, int(window.packed_detections.shape[1]),
                      int(window.herald_mask.sum()))
-        if structure != self._structure:  # a new circuit shape: start the statistics anew
-            self._structure = structure
-            circuit = window.decoder_model.noisy_circuit(window.circuit)
-            self._dem = decoder_dem(circuit)
-            if self._dem.num_detectors != window.herald_mask.size:
-                self._edges = self._counter = None
-                return []
-            self._edges = EdgeModel.from_dem(self._dem)
-            self._counter = PairCounter(self._edges, forgetting=self.forgetting,
-                                        count_heralds=False)  # it reads window.heralds
-            self._current = self._edges.prior_pairs.copy()
+        if structure == self._structure:
+            return
+        self._structure = structure
+        circuit = window.decoder_model.noisy_circuit(window.circuit)
+        self._dem = decoder_dem(circuit)
+        self._groups = []
+        if self._dem.num_detectors != window.herald_mask.size:
+            self._edges = self._counter = None
+            return
+        self._edges = EdgeModel.from_dem(self._dem)
+        self._groups = detector_groups(self._edges)
+        self._counter = PairCounter(self._edges, forgetting=self.forgetting,
+                                    count_heralds=False)  # it reads window.heralds
+        self._current = self._edges.prior_pairs.copy()
+
+    def _priors(self, window: SyndromeWindow, *, hold: bool = False) -> list[Action]:
         if self._counter is None:
             return []
         self._counter.update(window.packed_detections)
@@ -298,3 +312,47 @@ class AIController:
         return {"knob_estimates": {k: t.estimate for k, t in self.trackers.items()},
                 "tracking": self.tracking, "relocks": self.relocks, "scale": self.scale.level,
                 "alarms": list(self.alarms)}
+
+
+def detector_groups(edges: EdgeModel) -> list[np.ndarray]:
+    """The non-herald detectors split into the connected components of the decoding graph.
+
+    For a CSS code under Pauli noise these are the X-check and the Z-check detectors: a knob
+    that makes one Pauli type of error moves one group only.
+
+    Args:
+        edges: the edge model of the decoder's DEM.
+
+    Returns:
+        One little-endian bit-packed mask per group, shape (ceil(num_detectors / 8),) each,
+        largest group first.
+    """
+    n = edges.num_detectors
+    graph = coo_matrix((np.ones(edges.num_pairs), (edges.pairs[:, 0], edges.pairs[:, 1])),
+                       shape=(n, n))
+    _, label = connected_components(graph, directed=False)
+    masks = [(label == k) & edges.detector_mask for k in np.unique(label)]
+    masks = sorted((m for m in masks if m.any()), key=lambda m: -int(m.sum()))
+    return [np.packbits(m, bitorder="little") for m in masks]
+
+
+def _group_fractions(packed: np.ndarray, groups: list[np.ndarray]
+                     ) -> tuple[np.ndarray, np.ndarray]:
+    """Detection fraction of each group over the shots, and its standard error.
+
+    Args:
+        packed: bit-packed detection events, shape (shots, bytes).
+        groups: packed group masks (``detector_groups``).
+
+    Returns:
+        (fractions, noises), shape (groups,) each. The noise is the binomial standard error
+        × 1.5, for the correlation of detection events (an error flips two detectors).
+    """
+    shots = max(len(packed), 1)
+    sizes = np.array([int(np.bitwise_count(g).sum()) for g in groups], dtype=np.float64)
+    counts = np.array([int(np.bitwise_count(packed & g).sum()) for g in groups],
+                      dtype=np.float64)
+    fractions = counts / np.maximum(sizes * shots, 1)
+    noises = 1.5 * np.sqrt(np.maximum(fractions * (1 - fractions), 1e-12)
+                           / np.maximum(sizes * shots, 1))
+    return fractions, noises

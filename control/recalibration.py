@@ -1,25 +1,36 @@
-"""Knob recalibration from syndromes alone: extremum seeking with a particle filter.
+"""Knob recalibration from syndromes alone: a Rao-Blackwellised particle filter.
 
 A knob that compensates a drifting physical parameter (e.g. the Raman frequency offset against
-a detuning drift) leaves a coherent error that grows quadratically with the residual, so a
-window's mean detection fraction behaves near the optimum as
+a detuning drift) leaves a coherent error that grows quadratically with the residual, so the
+mean detection fraction of the detectors the knob moves behaves near the optimum as
 
     D = A + c·(u − u*)² + noise,
 
 u the knob value played, u* the moving optimum, A the detection floor, c > 0 the curvature.
-The tracker keeps a weighted cloud of hypotheses (u*, v, A, c), v being u*'s trend per window
-(the drift's feed-forward), and updates it exactly by Bayes' rule with each window's (u, D):
-a sequential Monte Carlo (particle) filter. Unlike a Kalman filter (linear or extended, both
-tried here first), it keeps *both* signs of u − u* alive when the detection fraction rises —
-the response is symmetric, so one window cannot tell which way the optimum went — and lets the
-next windows decide, instead of committing to one side and paying for a wrong guess. The
-floor A is a nuisance that jumps (a cavity's κ switches, a node degrades): a few per cent of
-the hypotheses jump in every prediction step, so a jump lands in A, not in the knob.
+Given u*, D is *linear* in θ = (A, c), so the filter samples only the optimum and its trend per
+window, (u*, v), as particles, and carries an exact Kalman filter over θ inside each particle
+(Rao-Blackwellisation): the floor and the curvature are learned by least squares from every
+window instead of by the random walk of a sampled parameter.
 
-The policy plays the posterior mean of the next window's u* plus a small alternating dither (a
-Gaussian-policy probe that keeps the sign observable). Three exploration windows (nominal,
-± ``explore``) set the scale of c and A first. The filter draws from its own seeded generator,
-so a run is reproducible (and resumable from a pickled state).
+The particles keep *both* signs of u − u* alive when D rises (the response is symmetric: one
+window cannot tell which way the optimum went) and let the next windows decide. A probed window
+(``observe_pair``: half the shots at u + δ, half at u − δ) gives two independent observations:
+the halves' mean (a level, floor included) and their difference 4·c·δ·(u − u*), which no floor
+move enters. The floor also jumps (a cavity's κ switches, a node degrades): in each prediction a
+few per cent of the particles widen their floor's variance by a jump, so a jump lands in A, not
+in the knob.
+
+*Which* detectors: the caller may pass the detection fractions of several detector groups (for
+a CSS code, the two decoding graphs: X-type and Z-type checks). The three exploration windows
+(nominal, ± ``explore``) measure each group's curvature, and the tracker follows the group with
+the best response-to-noise ratio from then on. A knob that makes one Pauli type of error moves
+one group only (the Raman detuning makes X errors: on the d = 5 surface code the Z-check group
+responds 10× more than the X-check group), so following that group alone doubles the squared
+signal-to-noise ratio of every window against the mean over all detectors.
+
+The policy plays the posterior mean of the next window's u* (with the tracked trend as
+feed-forward), plus a small alternating dither when there is no in-window probe. The filter draws
+from its own seeded generator, so a run is reproducible (and resumable from a pickled state).
 
 Nothing here knows what the knob does physically (``control.protocol.KnobSpec``).
 """
@@ -27,6 +38,7 @@ Nothing here knows what the knob does physically (``control.protocol.KnobSpec``)
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -34,6 +46,9 @@ import numpy as np
 from control.protocol import KnobSpec
 
 __all__ = ["KnobTracker", "TrackerSettings"]
+
+_C_LOW = 0.25
+"""Lowest curvature of the prior mixture, relative to the exploration's estimate."""
 
 
 @dataclass(frozen=True)
@@ -51,10 +66,10 @@ class TrackerSettings:
         level_noise: random-walk step of the optimum u* per window.
         slope_noise: random-walk step of u*'s trend per window.
         floor_noise: random-walk step of the floor A per window, relative to A.
-        curvature_noise: random-walk step of log c per window.
+        curvature_noise: random-walk step of the curvature c per window, relative to c.
         jump_probability: chance per window that the floor jumps.
         jump_size: standard deviation of a floor jump, relative to A.
-        particles: hypotheses in the cloud.
+        particles: hypotheses (u*, v) in the cloud.
         seed: seed of the filter's generator.
     """
 
@@ -63,12 +78,12 @@ class TrackerSettings:
     probe: float = 0.0
     max_step: float = 0.0075
     level_noise: float = 0.003
-    slope_noise: float = 0.0003
+    slope_noise: float = 0.0001
     floor_noise: float = 0.002
     curvature_noise: float = 0.01
     jump_probability: float = 0.02
     jump_size: float = 0.1
-    particles: int = 4000
+    particles: int = 2000
     seed: int = 0
 
     def __post_init__(self) -> None:
@@ -93,9 +108,12 @@ class KnobTracker:
         settings: tuning.
 
     Attributes:
-        particles: the hypotheses, shape (4, particles): rows u*, v, A, c (None while
+        particles: the sampled hypotheses, shape (2, particles): rows u*, v (None while
             exploring).
         weights: their normalised weights, shape (particles,).
+        mean: each particle's Kalman mean of θ = (A, c), shape (particles, 2).
+        cov: each particle's Kalman covariance of θ, shape (particles, 2, 2).
+        signal: index of the detector group followed (None while exploring).
     """
 
     def __init__(self, spec: KnobSpec, settings: TrackerSettings | None = None) -> None:
@@ -103,13 +121,17 @@ class KnobTracker:
         self.settings = settings or TrackerSettings()
         self.span = spec.high - spec.low
         self.windows = 0
-        self.probe: list[tuple[float, float, float]] = []  # exploration (u, D, noise)
+        self.probe: list[tuple[float, np.ndarray, np.ndarray]] = []  # exploration (u, D, σ)
         self.particles: np.ndarray | None = None
         self.weights: np.ndarray | None = None
+        self.mean: np.ndarray | None = None
+        self.cov: np.ndarray | None = None
+        self.signal: int | None = None
         self.rng = np.random.default_rng(self.settings.seed)
         self._sign = 1.0
         self._floor_moved = 0  # windows left with a free floor
         self._last: float | None = None  # the centre played last
+        self._c_min = 0.0  # smallest curvature kept (set at initialisation)
         self.distance: int | None = None  # the code distance its response was learned at
 
     @property
@@ -135,98 +157,164 @@ class KnobTracker:
     @property
     def curvature(self) -> float | None:
         """Posterior mean of the curvature c (None while exploring)."""
-        return None if self.particles is None else float(self.weights @ self.particles[3])
+        return None if self.mean is None else float(self.weights @ self.mean[:, 1])
 
-    def observe(self, knob: float, detection: float, *, noise: float) -> None:
-        """One window: the knob value in force and its mean detection fraction.
-
-        Args:
-            knob: the knob value played.
-            detection: the window's mean detection fraction.
-            noise: standard error of ``detection`` (> 0).
-        """
-        self.windows += 1
-        noise = max(float(noise), 1e-12)
-        if self.particles is None:
-            self.probe.append((float(knob), float(detection), noise))
-            if len(self.probe) == 3:
-                self._initialise()
-            return
-        self._predict()
-        self._weigh(float(knob), float(detection), noise)
+    @property
+    def floor(self) -> float | None:
+        """Posterior mean of the floor A (None while exploring)."""
+        return None if self.mean is None else float(self.weights @ self.mean[:, 0])
 
     @property
     def probe_offset(self) -> float:
         """The in-window probe half-width to play next (knob units; 0: none)."""
         return 0.0 if self.particles is None else self.settings.probe * self.span
 
-    def observe_pair(self, knob: float, plus: float, minus: float, *, noise: float) -> None:
+    def _groups(self, detection: float | Sequence[float], noise: float | Sequence[float]
+                ) -> tuple[np.ndarray, np.ndarray]:
+        d = np.atleast_1d(np.asarray(detection, dtype=np.float64))
+        n = np.broadcast_to(np.atleast_1d(np.asarray(noise, dtype=np.float64)), d.shape)
+        if d.ndim != 1 or d.size == 0:
+            raise ValueError(f"detection: one fraction per detector group, got shape {d.shape}")
+        if self.probe and d.size != self.probe[0][1].size:
+            raise ValueError(f"detection: {d.size} groups, but {self.probe[0][1].size} in the "
+                             "first window")
+        return d, np.maximum(n, 1e-12)
+
+    def observe(self, knob: float, detection: float | Sequence[float], *,
+                noise: float | Sequence[float]) -> None:
+        """One window: the knob value in force and its mean detection fraction(s).
+
+        Args:
+            knob: the knob value played.
+            detection: the window's mean detection fraction, or one per detector group,
+                shape (groups,) (the same groups every window).
+            noise: standard error of each fraction (> 0), a number or shape (groups,).
+        """
+        self.windows += 1
+        d, n = self._groups(detection, noise)
+        if self.particles is None:
+            self.probe.append((float(knob), d, n))
+            if len(self.probe) == 3:
+                self._initialise()
+            return
+        self._predict()
+        g = self.signal
+        self._level(float(knob), 0.0, float(d[g]), float(n[g]))
+
+    def observe_pair(self, knob: float, plus: float | Sequence[float],
+                     minus: float | Sequence[float], *, noise: float | Sequence[float]
+                     ) -> None:
         """One probed window: the detection fractions of its two halves.
+
+        The halves' mean is weighed as a level (floor included) and their difference,
+        4·c·δ·(u − u*), on its own: the two are independent, and no floor move enters the
+        difference.
 
         Args:
             knob: the knob value in force (the probe's centre).
-            plus: detection fraction of the half at ``knob + probe_offset``.
-            minus: detection fraction of the half at ``knob − probe_offset``.
-            noise: standard error of each half's detection fraction (> 0).
+            plus: detection fraction(s) of the half at ``knob + probe_offset`` (a number, or
+                one per detector group).
+            minus: the same for the half at ``knob − probe_offset``.
+            noise: standard error of each half's fraction(s) (> 0).
         """
+        p, n = self._groups(plus, noise)
+        m, _ = self._groups(minus, noise)
         if self.particles is None:
-            self.observe(knob, (plus + minus) / 2, noise=noise / math.sqrt(2))
+            self.observe(knob, (p + m) / 2, noise=n / math.sqrt(2))
             return
         self.windows += 1
-        noise = max(float(noise), 1e-12)
+        g = self.signal
         off = self.probe_offset
         self._predict()
-        self._weigh(float(knob) + off, float(plus), noise)
-        self._weigh(float(knob) - off, float(minus), noise)
+        self._level(float(knob), off, float(p[g] + m[g]) / 2, float(n[g]) / math.sqrt(2))
+        self._difference(float(knob), off, float(p[g] - m[g]), float(n[g]) * math.sqrt(2))
 
     def floor_moved(self, *, windows: int = 4) -> None:
         """Say that the floor A may have moved, and may go on moving for a while.
 
         E.g. after a hold through a loss event, whose tail still recovers. The next
-        ``windows`` predictions spread every hypothesis' floor by ±30 %, so those windows
+        ``windows`` predictions widen every hypothesis' floor by ±30 %, so those windows
         inform the knob through the difference of the probe's halves (or of successive
         windows), not through the floor's level.
         """
         self._floor_moved = max(int(windows), 0)
 
-    def _weigh(self, knob: float, detection: float, noise: float) -> None:
-        ustar, _, floor, c = self.particles
-        z = (detection - floor - c * (knob - ustar) ** 2) / noise
-        logw = np.log(np.maximum(self.weights, 1e-300)) - 0.5 * z * z
+    # --- the filter ------------------------------------------------------------------------
+    def _level(self, knob: float, off: float, y: float, noise: float) -> None:
+        """Weigh a level observation y = A + c·((u − u*)² + off²)."""
+        r = knob - self.particles[0]
+        h = np.empty((self.weights.size, 2))
+        h[:, 0] = 1.0
+        h[:, 1] = r * r + off * off
+        self._update(h, y, noise * noise)
+
+    def _difference(self, knob: float, off: float, y: float, noise: float) -> None:
+        """Weigh a probe difference y = D₊ − D₋ = 4·c·off·(u − u*)."""
+        h = np.zeros((self.weights.size, 2))
+        h[:, 1] = 4.0 * off * (knob - self.particles[0])
+        self._update(h, y, noise * noise)
+
+    def _update(self, h: np.ndarray, y: float, var: float) -> None:
+        """Kalman update of every particle's θ, and Bayes' rule on the particle weights.
+
+        Args:
+            h: each particle's observation row, shape (particles, 2).
+            y: the observation.
+            var: its noise variance.
+        """
+        ph = np.einsum("nij,nj->ni", self.cov, h)
+        s = np.einsum("ni,ni->n", h, ph) + var
+        e = y - np.einsum("ni,ni->n", h, self.mean)
+        logw = np.log(np.maximum(self.weights, 1e-300)) - 0.5 * (e * e / s + np.log(s))
         w = np.exp(logw - logw.max())
         self.weights = w / w.sum()
+        self.mean = self.mean + ph * (e / s)[:, None]
+        self.cov = self.cov - ph[:, :, None] * ph[:, None, :] / s[:, None, None]
+        self.mean[:, 1] = np.maximum(self.mean[:, 1], self._c_min)  # the curvature is > 0
         if 1.0 / float(self.weights @ self.weights) < 0.5 * self.weights.size:
             self._resample()
 
     def _resample(self) -> None:
-        """Systematic resampling, then a little jitter so static parameters do not collapse."""
+        """Systematic resampling, then a little jitter of (u*, v) against collapse."""
         n = self.weights.size
         positions = (self.rng.random() + np.arange(n)) / n
         index = np.minimum(np.searchsorted(np.cumsum(self.weights), positions), n - 1)
         p = self.particles[:, index]
         spread = p.std(axis=1, keepdims=True)
-        p = p + 0.2 * n ** (-0.2) * spread * self.rng.standard_normal(p.shape)
-        p[2:] = np.abs(p[2:])  # floor and curvature stay positive
-        self.particles = p
+        self.particles = p + 0.2 * n ** (-0.2) * spread * self.rng.standard_normal(p.shape)
+        self.mean = self.mean[index].copy()
+        self.cov = self.cov[index].copy()
         self.weights = np.full(n, 1.0 / n)
 
     def _initialise(self) -> None:
         s = self.settings
         n = s.particles
-        (u0, d0, n0), (u1, d1, _), (u2, d2, _) = self.probe
+        (u0, d0, n0), (u1, d1, n1), (u2, d2, n2) = self.probe
         step = (u1 - u2) / 2
         second = d1 + d2 - 2 * d0
-        c = second / (2 * step**2) if second > 2 * n0 else 2 * n0 / step**2
+        noise2 = np.sqrt(n0**2 * 4 + n1**2 + n2**2)  # of the second difference
+        g = self.signal = int(np.argmax(second / noise2))  # the most responsive group
+        c = (second[g] / (2 * step**2) if second[g] > 2 * noise2[g]
+             else 2 * noise2[g] / step**2)
+        self._c_min = 1e-3 * c * _C_LOW
         r = self.rng
         self.particles = np.vstack([
             u0 + r.normal(0.0, 2 * abs(step), n),                  # u*: within a few probes
             r.normal(0.0, 5 * s.slope_noise * self.span, n),       # v: an unknown trend
-            d0 * (1 + r.normal(0.0, 0.05, n)),                     # A: near the first window
-            c * np.exp(r.normal(0.0, 0.7, n)),                     # c: within a factor ~2
         ])
+        # The curvature's prior is a mixture over the particles: each draws its mean from
+        # [c/4, 2c] (log-uniform) with a 30 % spread. The second difference c is biased high
+        # (the drift between the exploration windows adds to the ± windows' residuals).
+        curvature = c * np.exp(r.uniform(math.log(_C_LOW), math.log(2.0), n))
+        self.mean = np.column_stack([np.full(n, d0[g]), curvature])
+        self.cov = np.zeros((n, 2, 2))
+        self.cov[:, 0, 0] = (0.1 * d0[g]) ** 2  # the floor: near the first window
+        self.cov[:, 1, 1] = (0.3 * curvature) ** 2
         self.weights = np.full(n, 1.0 / n)
-        for u, d, noise in self.probe:
-            self._weigh(u, d, noise)
+        for i, (u, d, noise) in enumerate(self.probe):
+            if i:  # the optimum drifts between the exploration windows too
+                self._predict()
+            self._level(u, 0.0, float(d[g]), float(noise[g]))
 
     def _predict(self) -> None:
         s = self.settings
@@ -237,11 +325,14 @@ class KnobTracker:
         p[1] += r.normal(0.0, s.slope_noise * self.span, n)
         moved = self._floor_moved > 0
         self._floor_moved = max(self._floor_moved - 1, 0)
-        jump = r.random(n) < (1.0 if moved else s.jump_probability)
-        size = 0.3 if moved else s.jump_size
-        p[2] *= 1 + np.where(jump, r.normal(0.0, size, n), r.normal(0.0, s.floor_noise, n))
-        p[2] = np.abs(p[2])
-        p[3] *= np.exp(r.normal(0.0, s.curvature_noise, n))
+        floor = np.abs(self.mean[:, 0])
+        if moved:
+            grow = (0.3 * floor) ** 2
+        else:
+            jump = r.random(n) < s.jump_probability
+            grow = np.where(jump, (s.jump_size * floor) ** 2, (s.floor_noise * floor) ** 2)
+        self.cov[:, 0, 0] += grow
+        self.cov[:, 1, 1] += (s.curvature_noise * self.mean[:, 1]) ** 2
 
     def next_value(self) -> float:
         """The knob value for the next window: exploration probe, or prediction + dither."""

@@ -127,3 +127,42 @@ def test_logical_error_returns_within_three_windows_of_the_burst_end(tmp_path):
     after = errors[end + 3:]
     assert onset == 13 and after
     assert sum(after) <= len(after) * calm + 3 * (len(after) * calm) ** 0.5
+
+
+def _x_or_z_only(kind: str, p: float = 2e-3):
+    """Pauli X (or Z) errors only, on either qubit after each two-qubit gate."""
+    from qec.noise import NoiseModel, TwoQubitNoise
+
+    probs = [0.0] * 15  # stim's PAULI_CHANNEL_2 order: IX IY IZ XI XX XY XZ YI YX YY YZ ZI ...
+    for i in ((0, 3) if kind == "X" else (2, 11)):
+        probs[i] = p
+    return NoiseModel(gate_2q=TwoQubitNoise(probs=tuple(probs)))
+
+
+@pytest.mark.parametrize("distance", [3, 5])
+def test_detector_groups_are_the_x_and_z_checks(distance):
+    """The decoding graph of a CSS surface code has two components, and X errors fire only one
+    of them, Z errors only the other: the tracker's signal group for a knob that makes one
+    Pauli type of error (QEC truth, from the DEMs' exact detector rates)."""
+    import numpy as np
+
+    from control.ai import detector_groups
+    from control.estimators import EdgeModel, dem_detector_rates
+    from qec.codes import memory_experiment
+    from qec.decoding import decoder_dem
+    from qec.noise import NoiseModel
+
+    circuit = memory_experiment("surface", distance=distance, rounds=distance).circuit
+    dem = decoder_dem(NoiseModel.uniform_depolarizing(1e-3).noisy_circuit(circuit))
+    groups = [np.unpackbits(g, count=dem.num_detectors, bitorder="little").astype(bool)
+              for g in detector_groups(EdgeModel.from_dem(dem))]
+    assert len(groups) == 2
+    assert not np.any(groups[0] & groups[1])
+    assert np.all(groups[0] | groups[1])  # no heralds here: every detector is in a group
+    rates = {kind: dem_detector_rates(decoder_dem(_x_or_z_only(kind).noisy_circuit(circuit)))
+             for kind in "XZ"}
+    fired = {kind: [float(r[g].mean()) for g in groups] for kind, r in rates.items()}
+    # one group sees the X errors, the other the Z errors, and nothing else
+    assert sorted(np.argmax(f) for f in fired.values()) == [0, 1]
+    for f in fired.values():
+        assert min(f) == 0.0 and max(f) > 1e-3
