@@ -232,6 +232,8 @@ class AIController:
         structure = (window.distance, window.code, int(window.packed_detections.shape[1]),
                      int(window.herald_mask.sum()))
         if structure == self._structure:
+            if self._dem is None and self._counter is not None:  # resumed: rebuild, keep stats
+                self._dem = decoder_dem(window.decoder_model.noisy_circuit(window.circuit))
             return
         self._structure = structure
         circuit = window.decoder_model.noisy_circuit(window.circuit)
@@ -300,6 +302,12 @@ class AIController:
         self.cusum_det.reset_baseline()
         self.cusum_her.reset_baseline()
         return [SetDistance(distance)]
+
+    def __getstate__(self) -> dict[str, Any]:
+        """Checkpoint state without the DEM (most of its bytes; rebuilt from the next window)."""
+        state = dict(self.__dict__)
+        state["_dem"] = None
+        return state
 
     # --- act -------------------------------------------------------------------------------
     def act(self) -> list[Action]:
