@@ -33,6 +33,7 @@ import numpy as np
 from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
+from control.conditioning import GroupCounter, HeraldNeighbours
 from control.estimators import EdgeModel, PairCounter, estimate, reweighted_dem
 from control.predictors import Cusum, KalmanTrend
 from control.protocol import (
@@ -119,7 +120,7 @@ class AIController:
         self.scale = KalmanTrend(level_noise=0.05, slope_noise=0.01, obs_noise=0.1,
                                  initial=1.0)
         self._structure: tuple | None = None
-        self._groups: list[np.ndarray] = []  # packed masks of the detector groups
+        self._counts: GroupCounter | None = None  # detector groups, herald-conditioned
         self._edges: EdgeModel | None = None
         self._dem = None
         self._counter: PairCounter | None = None
@@ -193,8 +194,8 @@ class AIController:
 
     def _knobs(self, window: SyndromeWindow, det: float) -> list[Action]:
         values, probes = {}, {}
-        groups = self._groups if self._groups else [np.packbits(~window.herald_mask,
-                                                                bitorder="little")]
+        counter = self._counts or GroupCounter.build(
+            [np.packbits(~window.herald_mask, bitorder="little")])  # no DEM: all detectors
         for spec in window.knob_specs:
             if spec.name not in self.knob_names:
                 continue
@@ -205,7 +206,7 @@ class AIController:
             level = self._calm_level(window.distance)
             lost = level is not None and det > self.lost_factor * level
             if tracker is None or tracker.distance != window.distance or lost or \
-                    (tracker.probe and tracker.probe[0][1].size != len(groups)):
+                    (tracker.probe and tracker.probe[0][1].size != counter.sizes.size):
                 if lost:  # lock lost: restart from the best recent knob value
                     self.relocks += 1
                     values[spec.name] = min(history)[1]
@@ -215,12 +216,11 @@ class AIController:
                 tracker.distance = window.distance
             offset = window.probe.get(spec.name, 0.0)
             if offset and window.split is not None and offset == tracker.probe_offset:
-                halves = (window.packed_detections[:window.split],
-                          window.packed_detections[window.split:])
-                (plus, n_plus), (minus, _) = (_group_fractions(h, groups) for h in halves)
-                tracker.observe_pair(knob, plus, minus, noise=n_plus)
+                (plus, minus), (noise, _) = counter.fractions(window.packed_detections,
+                                                               split=window.split)
+                tracker.observe_pair(knob, plus, minus, noise=noise)
             else:
-                fractions, noises = _group_fractions(window.packed_detections, groups)
+                (fractions,), (noises,) = counter.fractions(window.packed_detections)
                 tracker.observe(knob, fractions, noise=noises)
             values[spec.name] = tracker.next_value()
             if tracker.probe_offset:
@@ -238,12 +238,14 @@ class AIController:
         self._structure = structure
         circuit = window.decoder_model.noisy_circuit(window.circuit)
         self._dem = decoder_dem(circuit)
-        self._groups = []
+        self._counts = None
         if self._dem.num_detectors != window.herald_mask.size:
             self._edges = self._counter = None
             return
         self._edges = EdgeModel.from_dem(self._dem)
-        self._groups = detector_groups(self._edges)
+        neighbours = (HeraldNeighbours.from_dem(self._dem) if window.herald_mask.any()
+                      else None)
+        self._counts = GroupCounter.build(detector_groups(self._edges), neighbours=neighbours)
         self._counter = PairCounter(self._edges, forgetting=self.forgetting,
                                     count_heralds=False)  # it reads window.heralds
         self._current = self._edges.prior_pairs.copy()
@@ -342,25 +344,3 @@ def detector_groups(edges: EdgeModel) -> list[np.ndarray]:
     masks = [(label == k) & edges.detector_mask for k in np.unique(label)]
     masks = sorted((m for m in masks if m.any()), key=lambda m: -int(m.sum()))
     return [np.packbits(m, bitorder="little") for m in masks]
-
-
-def _group_fractions(packed: np.ndarray, groups: list[np.ndarray]
-                     ) -> tuple[np.ndarray, np.ndarray]:
-    """Detection fraction of each group over the shots, and its standard error.
-
-    Args:
-        packed: bit-packed detection events, shape (shots, bytes).
-        groups: packed group masks (``detector_groups``).
-
-    Returns:
-        (fractions, noises), shape (groups,) each. The noise is the binomial standard error
-        × 1.5, for the correlation of detection events (an error flips two detectors).
-    """
-    shots = max(len(packed), 1)
-    sizes = np.array([int(np.bitwise_count(g).sum()) for g in groups], dtype=np.float64)
-    counts = np.array([int(np.bitwise_count(packed & g).sum()) for g in groups],
-                      dtype=np.float64)
-    fractions = counts / np.maximum(sizes * shots, 1)
-    noises = 1.5 * np.sqrt(np.maximum(fractions * (1 - fractions), 1e-12)
-                           / np.maximum(sizes * shots, 1))
-    return fractions, noises

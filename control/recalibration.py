@@ -111,8 +111,9 @@ class KnobTracker:
         particles: the sampled hypotheses, shape (2, particles): rows u*, v (None while
             exploring).
         weights: their normalised weights, shape (particles,).
-        mean: each particle's Kalman mean of θ = (A, c), shape (particles, 2).
-        cov: each particle's Kalman covariance of θ, shape (particles, 2, 2).
+        mean: each particle's Kalman mean of θ = (A, c), shape (2, particles).
+        cov: each particle's Kalman covariance of θ as rows (var A, cov(A, c), var c),
+            shape (3, particles).
         signal: index of the detector group followed (None while exploring).
     """
 
@@ -157,12 +158,12 @@ class KnobTracker:
     @property
     def curvature(self) -> float | None:
         """Posterior mean of the curvature c (None while exploring)."""
-        return None if self.mean is None else float(self.weights @ self.mean[:, 1])
+        return None if self.mean is None else float(self.weights @ self.mean[1])
 
     @property
     def floor(self) -> float | None:
         """Posterior mean of the floor A (None while exploring)."""
-        return None if self.mean is None else float(self.weights @ self.mean[:, 0])
+        return None if self.mean is None else float(self.weights @ self.mean[0])
 
     @property
     def probe_offset(self) -> float:
@@ -243,34 +244,35 @@ class KnobTracker:
     def _level(self, knob: float, off: float, y: float, noise: float) -> None:
         """Weigh a level observation y = A + c·((u − u*)² + off²)."""
         r = knob - self.particles[0]
-        h = np.empty((self.weights.size, 2))
-        h[:, 0] = 1.0
-        h[:, 1] = r * r + off * off
-        self._update(h, y, noise * noise)
+        self._update(1.0, r * r + off * off, y, noise * noise)
 
     def _difference(self, knob: float, off: float, y: float, noise: float) -> None:
         """Weigh a probe difference y = D₊ − D₋ = 4·c·off·(u − u*)."""
-        h = np.zeros((self.weights.size, 2))
-        h[:, 1] = 4.0 * off * (knob - self.particles[0])
-        self._update(h, y, noise * noise)
+        self._update(0.0, 4.0 * off * (knob - self.particles[0]), y, noise * noise)
 
-    def _update(self, h: np.ndarray, y: float, var: float) -> None:
+    def _update(self, h0: float, h1: np.ndarray, y: float, var: float) -> None:
         """Kalman update of every particle's θ, and Bayes' rule on the particle weights.
 
+        The observation is y = h0·A + h1·c + noise.
+
         Args:
-            h: each particle's observation row, shape (particles, 2).
+            h0: the floor's coefficient (the same for every particle).
+            h1: each particle's curvature coefficient, shape (particles,).
             y: the observation.
             var: its noise variance.
         """
-        ph = np.einsum("nij,nj->ni", self.cov, h)
-        s = np.einsum("ni,ni->n", h, ph) + var
-        e = y - np.einsum("ni,ni->n", h, self.mean)
+        (m0, m1), (p00, p01, p11) = self.mean, self.cov
+        ph0 = p00 * h0 + p01 * h1
+        ph1 = p01 * h0 + p11 * h1
+        s = h0 * ph0 + h1 * ph1 + var
+        e = y - (h0 * m0 + h1 * m1)
         logw = np.log(np.maximum(self.weights, 1e-300)) - 0.5 * (e * e / s + np.log(s))
         w = np.exp(logw - logw.max())
         self.weights = w / w.sum()
-        self.mean = self.mean + ph * (e / s)[:, None]
-        self.cov = self.cov - ph[:, :, None] * ph[:, None, :] / s[:, None, None]
-        self.mean[:, 1] = np.maximum(self.mean[:, 1], self._c_min)  # the curvature is > 0
+        gain = e / s
+        self.mean = np.vstack([m0 + ph0 * gain,
+                               np.maximum(m1 + ph1 * gain, self._c_min)])  # c stays > 0
+        self.cov = np.vstack([p00 - ph0 * ph0 / s, p01 - ph0 * ph1 / s, p11 - ph1 * ph1 / s])
         if 1.0 / float(self.weights @ self.weights) < 0.5 * self.weights.size:
             self._resample()
 
@@ -282,8 +284,8 @@ class KnobTracker:
         p = self.particles[:, index]
         spread = p.std(axis=1, keepdims=True)
         self.particles = p + 0.2 * n ** (-0.2) * spread * self.rng.standard_normal(p.shape)
-        self.mean = self.mean[index].copy()
-        self.cov = self.cov[index].copy()
+        self.mean = self.mean[:, index]
+        self.cov = self.cov[:, index]
         self.weights = np.full(n, 1.0 / n)
 
     def _initialise(self) -> None:
@@ -306,10 +308,9 @@ class KnobTracker:
         # [c/4, 2c] (log-uniform) with a 30 % spread. The second difference c is biased high
         # (the drift between the exploration windows adds to the ± windows' residuals).
         curvature = c * np.exp(r.uniform(math.log(_C_LOW), math.log(2.0), n))
-        self.mean = np.column_stack([np.full(n, d0[g]), curvature])
-        self.cov = np.zeros((n, 2, 2))
-        self.cov[:, 0, 0] = (0.1 * d0[g]) ** 2  # the floor: near the first window
-        self.cov[:, 1, 1] = (0.3 * curvature) ** 2
+        self.mean = np.vstack([np.full(n, d0[g]), curvature])
+        self.cov = np.vstack([np.full(n, (0.1 * d0[g]) ** 2),  # the floor: near the first window
+                              np.zeros(n), (0.3 * curvature) ** 2])
         self.weights = np.full(n, 1.0 / n)
         for i, (u, d, noise) in enumerate(self.probe):
             if i:  # the optimum drifts between the exploration windows too
@@ -325,14 +326,14 @@ class KnobTracker:
         p[1] += r.normal(0.0, s.slope_noise * self.span, n)
         moved = self._floor_moved > 0
         self._floor_moved = max(self._floor_moved - 1, 0)
-        floor = np.abs(self.mean[:, 0])
+        floor = np.abs(self.mean[0])
         if moved:
             grow = (0.3 * floor) ** 2
         else:
             jump = r.random(n) < s.jump_probability
             grow = np.where(jump, (s.jump_size * floor) ** 2, (s.floor_noise * floor) ** 2)
-        self.cov[:, 0, 0] += grow
-        self.cov[:, 1, 1] += (s.curvature_noise * self.mean[:, 1]) ** 2
+        self.cov[0] += grow
+        self.cov[2] += (s.curvature_noise * self.mean[1]) ** 2
 
     def next_value(self) -> float:
         """The knob value for the next window: exploration probe, or prediction + dither."""
