@@ -2,14 +2,17 @@
 
 Every window it
 
-1. tracks each controlled knob's optimum from the detection fraction
-   (``control.recalibration.KnobTracker``: extremum seeking with a particle filter, a small
-   in-window ± probe (half the shots each side) and the tracked trend as feed-forward) and
-   plays the next value, from the
-   first window (``track="always"``, the default) or only once the detection fraction has
+1. tracks each controlled knob's optimum (``control.recalibration.KnobTracker``: a
+   Rao-Blackwellised particle filter on D = A + c·(u − u*)², a small in-window ± probe, half
+   the shots each side, and the tracked trend as feed-forward) and plays the next value, from
+   the first window (``track="always"``, the default) or only once the detection fraction has
    risen above its level of the first windows (``track="alarm"``: a calm device pays no
-   dither, but a device that starts off its optimum is never corrected); it holds the knobs
-   while the herald rate is up (a loss event raises detections the knobs cannot fix);
+   probe, but a device that starts off its optimum is never corrected). D is measured where
+   the knob acts and nothing else does: per detector group (the components of the decoding
+   graph, X and Z checks: ``detector_groups``), with each shot's detectors next to a fired
+   herald left out (``control.conditioning``: erasures make half the detection events and
+   move with κ, not with a knob); the tracker follows the group that responds. It holds the
+   knobs while the herald rate is up (a loss event raises detections the knobs cannot fix);
 2. accumulates bit-packed pair statistics of the detection events (``control.estimators``),
    and when the estimated edge probabilities have moved enough from the decoder's current
    priors, rebuilds the decoder from the re-weighted DEM (with shrinkage toward the nominal

@@ -67,6 +67,10 @@ class TrackerSettings:
         slope_noise: random-walk step of u*'s trend per window.
         floor_noise: random-walk step of the floor A per window, relative to A.
         curvature_noise: random-walk step of the curvature c per window, relative to c.
+        reset_fraction: share of the hypotheses redrawn each probed window where the probe's
+            slope points (sensor resetting, ``_reset_from_slope``).
+        optimum_jump_probability: chance per window that a hypothesis' optimum jumps.
+        optimum_jump_size: standard deviation of such a jump.
         jump_probability: chance per window that the floor jumps.
         jump_size: standard deviation of a floor jump, relative to A.
         particles: hypotheses (u*, v) in the cloud.
@@ -81,6 +85,9 @@ class TrackerSettings:
     slope_noise: float = 0.0001
     floor_noise: float = 0.002
     curvature_noise: float = 0.01
+    reset_fraction: float = 0.02
+    optimum_jump_probability: float = 0.02
+    optimum_jump_size: float = 0.02
     jump_probability: float = 0.02
     jump_size: float = 0.1
     particles: int = 2000
@@ -88,12 +95,13 @@ class TrackerSettings:
 
     def __post_init__(self) -> None:
         for name in ("explore", "dither", "probe", "max_step", "level_noise", "slope_noise",
-                     "floor_noise", "curvature_noise", "jump_size"):
+                     "floor_noise", "curvature_noise", "optimum_jump_size", "jump_size"):
             value = getattr(self, name)
             if not (isinstance(value, int | float) and math.isfinite(value) and value >= 0):
                 raise ValueError(f"{name} = {value!r}: must be a finite number >= 0")
-        if not 0 <= self.jump_probability <= 1:
-            raise ValueError(f"jump_probability = {self.jump_probability!r}: must be in [0, 1]")
+        for name in ("jump_probability", "optimum_jump_probability", "reset_fraction"):
+            if not 0 <= getattr(self, name) <= 1:
+                raise ValueError(f"{name} = {getattr(self, name)!r}: must be in [0, 1]")
         if self.explore <= 0:
             raise ValueError(f"explore = {self.explore!r}: must be > 0")
         if self.particles < 100:
@@ -227,8 +235,33 @@ class KnobTracker:
         g = self.signal
         off = self.probe_offset
         self._predict()
+        self._reset_from_slope(float(knob), off, float(p[g] - m[g]), float(n[g]) * math.sqrt(2))
         self._level(float(knob), off, float(p[g] + m[g]) / 2, float(n[g]) / math.sqrt(2))
         self._difference(float(knob), off, float(p[g] - m[g]), float(n[g]) * math.sqrt(2))
+
+    def _reset_from_slope(self, knob: float, off: float, diff: float, noise: float) -> None:
+        """Sensor resetting: move a few hypotheses to where this window's slope points.
+
+        The probe difference is linear in u − u* and carries its sign: u* ≈ u − diff / (4·c·δ).
+        A fraction ``reset_fraction`` of the particles (drawn at random) is redrawn around that
+        value, ± twice its standard error. A sharp level observation keeps only the few
+        particles at the right |u − u*|; after a sudden move of the optimum those may all lie
+        on the wrong side, and without fresh hypotheses on the right side the filter would
+        follow the mirror image away (seen once on mixed-drift: the knob ran 0.05 rad/µs off).
+        """
+        fraction = self.settings.reset_fraction
+        c = self.curvature
+        if fraction <= 0 or off <= 0 or not c or c <= 0:
+            return
+        n = self.weights.size
+        pick = self.rng.random(n) < fraction
+        k = int(pick.sum())
+        if k == 0:
+            return
+        slope = 4.0 * c * off
+        centre = knob - diff / slope
+        spread = 2.0 * noise / slope
+        self.particles[0, pick] = centre + self.rng.normal(0.0, spread, k)
 
     def floor_moved(self, *, windows: int = 4) -> None:
         """Say that the floor A may have moved, and may go on moving for a while.
@@ -323,6 +356,10 @@ class KnobTracker:
         r = self.rng
         p = self.particles
         p[0] += p[1] + r.normal(0.0, s.level_noise * self.span, n)
+        # a few hypotheses jump far: if the cloud ever sits on the wrong side of the optimum
+        # (a run of unlucky windows), the next probe finds mass on the right side to move to
+        leap = r.random(n) < s.optimum_jump_probability
+        p[0, leap] += r.normal(0.0, s.optimum_jump_size * self.span, int(leap.sum()))
         p[1] += r.normal(0.0, s.slope_noise * self.span, n)
         moved = self._floor_moved > 0
         self._floor_moved = max(self._floor_moved - 1, 0)
