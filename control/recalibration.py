@@ -21,8 +21,10 @@ few per cent of the particles widen their floor's variance by a jump, so a jump 
 in the knob.
 
 *Which* detectors: the caller may pass the detection fractions of several detector groups (for
-a CSS code, the two decoding graphs: X-type and Z-type checks). The three exploration windows
-(nominal, ± ``explore``) measure each group's curvature, and the tracker follows the group with
+a CSS code, the two decoding graphs: X-type and Z-type checks). The exploration (nominal, then
+± ``explore``: with an in-window probe the ± pair shares one window, half the shots each,
+so no drift comes between them and it costs one window instead of two) measures each
+group's curvature, and the tracker follows the group with
 the best response-to-noise ratio from then on. A knob that makes one Pauli type of error moves
 one group only (the Raman detuning makes X errors: on the d = 5 surface code the Z-check group
 responds 10× more than the X-check group), so following that group alone doubles the squared
@@ -176,7 +178,10 @@ class KnobTracker:
     @property
     def probe_offset(self) -> float:
         """The in-window probe half-width to play next (knob units; 0: none)."""
-        return 0.0 if self.particles is None else self.settings.probe * self.span
+        s = self.settings
+        if self.particles is None:  # the exploration's ± pair runs inside the second window
+            return s.explore * self.span if s.probe > 0 and len(self.probe) == 1 else 0.0
+        return s.probe * self.span
 
     def _groups(self, detection: float | Sequence[float], noise: float | Sequence[float]
                 ) -> tuple[np.ndarray, np.ndarray]:
@@ -229,7 +234,13 @@ class KnobTracker:
         p, n = self._groups(plus, noise)
         m, _ = self._groups(minus, noise)
         if self.particles is None:
-            self.observe(knob, (p + m) / 2, noise=n / math.sqrt(2))
+            off = self.probe_offset
+            if off and len(self.probe) == 1:  # exploration: u ± explore in one window
+                self.windows += 1
+                self.probe += [(float(knob) + off, p, n), (float(knob) - off, m, n)]
+                self._initialise()
+            else:
+                self.observe(knob, (p + m) / 2, noise=n / math.sqrt(2))
             return
         self.windows += 1
         g = self.signal
@@ -345,8 +356,9 @@ class KnobTracker:
         self.cov = np.vstack([np.full(n, (0.1 * d0[g]) ** 2),  # the floor: near the first window
                               np.zeros(n), (0.3 * curvature) ** 2])
         self.weights = np.full(n, 1.0 / n)
+        same_window = self.windows == 2  # the ± pair shared the second window
         for i, (u, d, noise) in enumerate(self.probe):
-            if i:  # the optimum drifts between the exploration windows too
+            if i == 1 or (i == 2 and not same_window):  # the optimum drifts between windows
                 self._predict()
             self._level(u, 0.0, float(d[g]), float(noise[g]))
 
@@ -376,8 +388,10 @@ class KnobTracker:
         """The knob value for the next window: exploration probe, or prediction + dither."""
         s = self.settings
         if self.particles is None:
-            offsets = (0.0, s.explore, -s.explore)
             center = self.probe[0][0] if self.probe else self.spec.nominal
+            if s.probe > 0:  # nominal, then a window probed at ± explore around it
+                return self.spec.clip(center)
+            offsets = (0.0, s.explore, -s.explore)
             return self.spec.clip(center + offsets[len(self.probe)] * self.span)
         ahead = float(self.weights @ (self.particles[0] + self.particles[1]))
         if self._last is not None and s.max_step > 0:
