@@ -16,8 +16,8 @@ import time
 from pathlib import Path
 
 import numpy as np
-import pymatching
 
+from bench.bench_twin import bare_windows
 from control.ai import AIController
 from qec.codes import memory_experiment
 from twin.loop import DigitalTwin
@@ -46,16 +46,7 @@ class Timed:
 
 def _bare_ms(circuit, shots: int, repeats: int = 5) -> float:
     """Median ms of stim sampling + pymatching decoding of one window of ``circuit``."""
-    matching = pymatching.Matching.from_detector_error_model(
-        circuit.detector_error_model(decompose_errors=True, approximate_disjoint_errors=True))
-    bare = []
-    for w in range(repeats):
-        t0 = time.perf_counter()
-        dets, obs = circuit.compile_detector_sampler(seed=w).sample(
-            shots, separate_observables=True, bit_packed=True)
-        matching.decode_batch(dets, bit_packed_shots=True, bit_packed_predictions=True)
-        bare.append(time.perf_counter() - t0)
-    return 1e3 * float(np.median(bare))
+    return 1e3 * float(np.median(bare_windows(circuit, repeats, shots)))
 
 
 def measure(*, windows: int = 20, shots: int = 10_000) -> dict:

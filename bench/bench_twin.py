@@ -41,7 +41,11 @@ def _twin_windows(windows: int, shots: int):
     return walls, nodes, circuit
 
 
-def _bare_windows(circuit, windows: int, shots: int) -> list[float]:
+def bare_windows(circuit, windows: int, shots: int) -> list[float]:
+    """Seconds per window of bare stim sampling + pymatching decoding + error counting.
+
+    The reference the twin's and the controller's benchmarks are measured against.
+    """
     matching = pymatching.Matching.from_detector_error_model(
         circuit.detector_error_model(decompose_errors=True, approximate_disjoint_errors=True))
     bare = []
@@ -70,7 +74,7 @@ def measure(*, windows: int = 12, shots: int = 20_000) -> dict:
     if windows < 3:
         raise ValueError(f"windows = {windows}: must be >= 3 (the first two are skipped)")
     walls, nodes, circuit = _twin_windows(windows, shots)
-    bare = _bare_windows(circuit, windows, shots)
+    bare = bare_windows(circuit, windows, shots)
     # steady state: skip the first windows (grid nodes computed on first touch)
     twin_ms = 1e3 * float(np.median(walls[2:]))
     bare_ms = 1e3 * float(np.median(bare))

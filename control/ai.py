@@ -199,6 +199,13 @@ class AIController:
         values, probes = {}, {}
         counter = self._counts or GroupCounter.build(
             [np.packbits(~window.herald_mask, bitorder="little")])  # no DEM: all detectors
+        counted: dict[int | None, tuple[np.ndarray, np.ndarray]] = {}  # split -> fractions
+
+        def fractions(split: int | None) -> tuple[np.ndarray, np.ndarray]:
+            if split not in counted:  # once per window, however many knobs
+                counted[split] = counter.fractions(window.packed_detections, split=split)
+            return counted[split]
+
         for spec in window.knob_specs:
             if spec.name not in self.knob_names:
                 continue
@@ -219,12 +226,11 @@ class AIController:
                 tracker.distance = window.distance
             offset = window.probe.get(spec.name, 0.0)
             if offset and window.split is not None and offset == tracker.probe_offset:
-                (plus, minus), (noise, _) = counter.fractions(window.packed_detections,
-                                                               split=window.split)
+                (plus, minus), (noise, _) = fractions(window.split)
                 tracker.observe_pair(knob, plus, minus, noise=noise)
             else:
-                (fractions,), (noises,) = counter.fractions(window.packed_detections)
-                tracker.observe(knob, fractions, noise=noises)
+                (whole,), (noise,) = fractions(None)
+                tracker.observe(knob, whole, noise=noise)
             values[spec.name] = tracker.next_value()
             if tracker.probe_offset:
                 probes[spec.name] = tracker.probe_offset

@@ -24,7 +24,7 @@ import stim
 from control.estimators import _mechanisms
 from qec.noise import herald_detectors
 
-__all__ = ["GroupCounter", "HeraldNeighbours", "group_fractions"]
+__all__ = ["GroupCounter", "HeraldNeighbours"]
 
 _CORRELATION = 1.5
 """Variance inflation of a group's detection fraction over the binomial one: an error fires
@@ -205,17 +205,3 @@ class GroupCounter:
             fractions.append(f)
             noises.append(_CORRELATION * np.sqrt(np.maximum(f * (1 - f), 1e-12) / trials))
         return np.array(fractions), np.array(noises)
-
-
-def group_fractions(packed: np.ndarray, groups: list[np.ndarray], *,
-                    neighbours: HeraldNeighbours | None = None
-                    ) -> tuple[np.ndarray, np.ndarray]:
-    """Detection fraction of each detector group over the shots, and its standard error.
-
-    A one-off ``GroupCounter.build(groups, neighbours=neighbours).fractions(packed)``.
-
-    Returns:
-        (fractions, noises), float64 (groups,) each.
-    """
-    fractions, noises = GroupCounter.build(groups, neighbours=neighbours).fractions(packed)
-    return fractions[0], noises[0]

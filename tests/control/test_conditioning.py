@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from control.ai import detector_groups
-from control.conditioning import GroupCounter, HeraldNeighbours, group_fractions
+from control.conditioning import GroupCounter, HeraldNeighbours
 from control.estimators import EdgeModel, dem_detector_rates
 from qec.codes import memory_experiment
 from qec.decoding import decoder_dem
@@ -31,6 +31,12 @@ def _setup(distance: int = 3, erasure: float = 5e-3):
     dem = decoder_dem(noisy)
     groups = detector_groups(EdgeModel.from_dem(dem))
     return circuit, noisy, dem, groups, HeraldNeighbours.from_dem(dem)
+
+
+def group_fractions(packed, groups, *, neighbours=None):
+    """(fractions, noises) of the whole of ``packed``, shape (groups,) each."""
+    fractions, noises = GroupCounter.build(groups, neighbours=neighbours).fractions(packed)
+    return fractions[0], noises[0]
 
 
 def _dense(packed, dem, groups, neighbours):
