@@ -127,7 +127,7 @@ def _sweep_hash(tmp: Path) -> str:
 def _gym_hash(tmp: Path) -> str:
     import numpy as np
 
-    from twin.gym_env import QECControlEnv
+    from twin.loop.gym_env import QECControlEnv
 
     env = QECControlEnv("laser-drift", shots=1000, windows=6, out_dir=str(tmp / "gym"))
     obs, _ = env.reset()

@@ -66,7 +66,7 @@ def measure(*, windows: int = 20, shots: int = 10_000) -> dict:
     scenario = load_scenario("laser-drift").replace(windows=windows, shots=shots)
     ctl = Timed(AIController())
     with tempfile.TemporaryDirectory() as tmp:
-        twin = DigitalTwin(scenario, out_dir=Path(tmp) / "run", controller=ctl)
+        twin = DigitalTwin(scenario, folder=Path(tmp) / "run", controller=ctl)
         twin.run()
         with open(Path(tmp) / "run" / "timing.csv") as fh:
             walls = [float(r["wall_s"]) for r in csv.DictReader(fh)]

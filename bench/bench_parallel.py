@@ -18,9 +18,9 @@ import tempfile
 import time
 from pathlib import Path
 
-from twin.collect import collect
 from twin.executor import ExecutorSpec
-from twin.sweep import SweepSpec, sweep_tasks
+from twin.studies.collect import collect
+from twin.studies.sweep import SweepSpec, sweep_tasks
 
 __all__ = ["measure", "main"]
 

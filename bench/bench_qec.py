@@ -18,7 +18,7 @@ import numpy as np
 import pymatching
 
 from qec import (
-    DECODERS,
+    BUILTIN_DECODERS,
     NoiseModel,
     OpNoise,
     SampleDecoder,
@@ -72,7 +72,7 @@ def decoders(shots: int) -> list[dict]:
     det, obs = c.compile_detector_sampler(seed=7).sample(shots, separate_observables=True)
     budget = {"bposd": 600, "belief-matching": 3000}
     out = []
-    for name in DECODERS:
+    for name in BUILTIN_DECODERS:
         n = min(len(det), budget.get(name, len(det)))
         dec = compile_decoder(name, decoder_dem(c))
         t0 = time.perf_counter()

@@ -47,24 +47,6 @@ def rss_bytes() -> int:
         return int(psutil.Process().memory_info().rss)
 
 
-class _SampledTwin(DigitalTwin):
-    """The twin, sampling RSS after every ``every``-th window."""
-
-    def __init__(self, *args, every: int, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        self.every = every
-        self.samples: list[tuple[int, int]] = []
-        self.maxrss_loop = 0
-
-    def _window(self, w, state):
-        out = super()._window(w, state)
-        if (w + 1) % self.every == 0:
-            self.samples.append((w + 1, rss_bytes()))
-        if w + 1 == self.scenario.windows:  # the high-water mark before the end-of-run summary
-            self.maxrss_loop = _maxrss()
-        return out
-
-
 def _maxrss() -> int:
     """The kernel's high-water mark of this process's RSS (bytes; Linux reports KiB)."""
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
@@ -104,11 +86,17 @@ def measure(*, windows: int = 10_000, shots: int = 100, controller: str = "none"
         folder = Path(out_dir) if out_dir is not None else Path(tmp)
         gc.collect()
         start_rss = rss_bytes()
-        twin = _SampledTwin(scenario, out_dir=folder / "run", every=every)
+        twin = DigitalTwin(scenario, folder=folder / "run")
+        samples: list[tuple[int, int]] = []
         t0 = time.perf_counter()
-        twin.run()
+        twin.start()
+        while not twin.done:  # RSS after every ``every``-th window
+            w = twin.step().index
+            if (w + 1) % every == 0:
+                samples.append((w + 1, rss_bytes()))
+        maxrss_loop = _maxrss()  # the high-water mark before the end-of-run summary
+        twin.finish()
         seconds = time.perf_counter() - t0
-        samples = twin.samples
     w = np.array([s[0] for s in samples], dtype=float)
     r = np.array([s[1] for s in samples], dtype=float) / _MIB
     late = w >= 0.1 * windows
@@ -122,7 +110,7 @@ def measure(*, windows: int = 10_000, shots: int = 100, controller: str = "none"
         "rss_10_mib": _rss_at(samples, windows // 10) / _MIB,
         "rss_20_mib": rss_20, "rss_end_mib": rss_end,
         "peak_rss_mib": float(r.max()),
-        "maxrss_loop_mib": twin.maxrss_loop / _MIB,
+        "maxrss_loop_mib": maxrss_loop / _MIB,
         "maxrss_mib": _maxrss() / _MIB,
         "growth_20_100_mib": rss_end - rss_20,
         "slope_mib_per_1000": slope,

@@ -29,7 +29,7 @@ def _twin_windows(windows: int, shots: int):
     scenario = load_scenario("laser-drift").replace(
         windows=windows, shots=shots, distance=5, decoder="mwpm", rounds=5)
     with tempfile.TemporaryDirectory() as tmp:
-        twin = DigitalTwin(scenario, out_dir=Path(tmp) / "run")
+        twin = DigitalTwin(scenario, folder=Path(tmp) / "run")
         twin.run()
         with open(Path(tmp) / "run" / "timing.csv") as fh:
             walls = [float(r["wall_s"]) for r in csv.DictReader(fh)]

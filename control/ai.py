@@ -48,7 +48,7 @@ from control.protocol import (
     SyndromeWindow,
 )
 from control.recalibration import KnobTracker, TrackerSettings
-from qec.decoding import decoder_dem
+from qec.decoders import decoder_dem
 
 __all__ = ["AIController", "LATENCY_US_PER_SHOT", "detector_groups"]
 

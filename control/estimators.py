@@ -155,7 +155,7 @@ class EdgeModel:
 
     @classmethod
     def from_dem(cls, dem: stim.DetectorErrorModel) -> EdgeModel:
-        """The edges of a decomposed DEM (``qec.decoding.decoder_dem(circuit)``).
+        """The edges of a decomposed DEM (``qec.decoders.decoder_dem(circuit)``).
 
         Args:
             dem: the decomposed detector error model the decoder uses (the nominal priors).
@@ -511,13 +511,13 @@ def reweighted_dem(dem: stim.DetectorErrorModel, edges: EdgeModel,
     Probabilities are capped below ½.
 
     Args:
-        dem: the decomposed DEM ``edges`` was built from (``qec.decoding.decoder_dem``).
+        dem: the decomposed DEM ``edges`` was built from (``qec.decoders.decoder_dem``).
         edges: its edge model.
         est: the estimate to write in.
 
     Returns:
         A flattened DEM with the same detectors and observables, usable by
-        ``qec.decoding.compile_decoder``.
+        ``qec.decoders.compile_decoder``.
     """
     if dem.num_detectors != edges.num_detectors:
         raise ValueError(f"dem has {dem.num_detectors} detectors: the edge model has "

@@ -223,7 +223,7 @@ class SetDecoder:
     """Switch decoder.
 
     Attributes:
-        name: a decoder name (``qec.decoding.DECODERS``).
+        name: a registered decoder name (``qec.decoders.decoder_names()``).
     """
 
     name: str

@@ -8,8 +8,6 @@ both summaries. Open ``runs/custom-example/report.html`` to compare them.
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from control import Action, SetKnobs, SyndromeWindow
 from twin import DigitalTwin, load_scenario
 
@@ -42,11 +40,11 @@ def main(windows: int = 20, shots: int = 3000, out: str = "runs/custom-example")
     """Run the baseline and the example controller side by side, then write the report."""
     scenario = load_scenario("laser-drift").replace(windows=windows, shots=shots)
     for name, controller in (("none", None), ("mine", GradientNudge())):
-        folder = Path(out) / f"{name}-seed{scenario.seed}"
-        summary = DigitalTwin(scenario, out_dir=folder, controller=controller).run()
+        twin = DigitalTwin(scenario, out=out, controller=controller)  # out/<controller>-seed<s>
+        summary = twin.run()
         print(f"{name:>5}: mean logical error per round {summary.mean_ler_per_round:.2e} "
-              f"(95% CI {summary.ler_ci[0]:.1e}..{summary.ler_ci[1]:.1e})")
-    from twin.report import write_report
+              f"(95% CI {summary.ler_ci[0]:.1e}..{summary.ler_ci[1]:.1e}) in {twin.folder.path}")
+    from twin.reports.runs import write_report
 
     print("report:", write_report(out))
 

@@ -7,9 +7,9 @@ Modules, one concern each:
 
 * ``noise``: ``NoiseModel`` (per-operation Pauli + heralded erasure) → noisy stim circuits;
 * ``codes``: memory experiments of the surface, XZZX, cat-repetition and GKP-surface codes;
-* ``decoding``: the decoder interface and registry; ``matching`` (mwpm, correlated, erasure),
-  ``bposd``, ``belief_matching``: the decoders;
-* ``sampling``: the sample-and-decode path (one compiled sampler + decoder, many batches);
+* ``decoders``: the decoder registry (built-in and user decoders by name), their shared base
+  and one module per decoder;
+* ``sampling``: the sample-and-decode path the twin loop and the benchmarks run;
 * ``montecarlo``: sinter tasks, adapters and collection (resumable CSV);
 * ``stats``: per-round normalisation, intervals, Λ, thresholds, projections.
 """
@@ -22,7 +22,15 @@ from qec.codes import (
     code_capacity_experiment,
     memory_experiment,
 )
-from qec.decoding import DECODERS, CompiledDecoder, compile_decoder, decoder_dem
+from qec.decoders import (
+    BUILTIN_DECODERS,
+    CompiledDecoder,
+    compile_decoder,
+    decoder_dem,
+    decoder_names,
+    register_decoder,
+    unregister_decoder,
+)
 from qec.montecarlo import collect, make_task, sinter_decoders
 from qec.noise import (
     HERALD_COORD,
@@ -31,8 +39,10 @@ from qec.noise import (
     OpNoise,
     TwoQubitNoise,
     herald_detectors,
+    herald_mask,
+    herald_qubits,
 )
-from qec.sampling import BatchOutcome, SampleDecoder
+from qec.sampling import BatchOutcome, Sampled, SampleDecoder, sample_and_decode
 from qec.stats import (
     LogicalRate,
     Suppression,
@@ -44,8 +54,8 @@ from qec.stats import (
 
 __all__ = [
     "BASES",
+    "BUILTIN_DECODERS",
     "CODES",
-    "DECODERS",
     "HERALD_COORD",
     "PAULI2_ORDER",
     "BatchOutcome",
@@ -55,6 +65,7 @@ __all__ = [
     "NoiseModel",
     "OpNoise",
     "SampleDecoder",
+    "Sampled",
     "Suppression",
     "TwoQubitNoise",
     "cat_noise_model",
@@ -62,12 +73,18 @@ __all__ = [
     "collect",
     "compile_decoder",
     "decoder_dem",
+    "decoder_names",
     "fit_suppression",
     "herald_detectors",
+    "herald_mask",
+    "herald_qubits",
     "logical_rate",
     "make_task",
     "memory_experiment",
     "per_round",
+    "register_decoder",
+    "sample_and_decode",
     "sinter_decoders",
     "threshold_crossing",
+    "unregister_decoder",
 ]

@@ -1,7 +1,8 @@
 """Monte-Carlo estimation through sinter: the one module of the package that imports sinter.
 
-Every decoder of ``qec.decoding.DECODERS`` is wrapped as a ``sinter.Decoder`` (picklable, so
-sinter's spawned worker processes rebuild it), and ``collect`` runs ``sinter.collect`` with them.
+Every registered decoder (``qec.decoders.decoder_names()``) is wrapped as a ``sinter.Decoder``
+(picklable, so sinter's spawned worker processes rebuild it; a user decoder travels with it),
+and ``collect`` runs ``sinter.collect`` with them.
 sinter samples the *circuit* (never the DEM, which matters for heralded circuits) and gives each
 worker the task's DEM, built by ``make_task`` with ``approximate_disjoint_errors=True``.
 
@@ -26,7 +27,15 @@ import numpy as np
 import sinter
 import stim
 
-from qec.decoding import DECODERS, CompiledDecoder, compile_decoder, decoder_dem
+from qec.decoders import (
+    CompiledDecoder,
+    check_decoder,
+    compile_decoder,
+    decoder_dem,
+    decoder_entry,
+    decoder_names,
+    install_decoders,
+)
 
 __all__ = [
     "CSV_HEADER",
@@ -49,11 +58,6 @@ strong_id, json_metadata, custom_counts``, right-aligned as sinter writes it).""
 _BATCH = 65_536  # shots sampled and decoded at a time inside a chunk (bounds memory)
 _CACHE_SIZE = 8  # compiled decoders kept per process
 _compiled: OrderedDict[str, CompiledDecoder] = OrderedDict()
-
-
-def _check_name(decoder: str) -> None:
-    if decoder not in DECODERS:
-        raise ValueError(f"decoder = {decoder!r}: must be one of {', '.join(DECODERS)}")
 
 
 class SinterCompiledDecoder(sinter.CompiledDecoder):
@@ -80,41 +84,52 @@ class SinterDecoder(sinter.Decoder):
     """The sinter adapter of one of our decoders.
 
     Attributes:
-        name: one of ``DECODERS``.
+        name: a registered decoder name (``qec.decoders.decoder_names()``).
         options: keyword options passed to ``compile_decoder``, as sorted (key, value) pairs.
+        entry: for a user decoder, its registry entry, carried to sinter's worker processes
+            (which do not share this process's registrations); None for a built-in.
     """
 
     name: str
     options: tuple[tuple[str, Any], ...] = ()
+    entry: Any = None
 
     def __post_init__(self) -> None:
-        _check_name(self.name)
+        check_decoder(self.name)
 
     def compile_decoder_for_dem(self, *, dem: stim.DetectorErrorModel) -> SinterCompiledDecoder:
         """Compiles our decoder for the task's DEM (errors propagate to ``sinter.collect``)."""
+        if self.entry is not None:
+            install_decoders({self.name: self.entry})
         return SinterCompiledDecoder(compile_decoder(self.name, dem, **dict(self.options)))
 
 
 def sinter_decoders(**options: dict[str, Any]) -> dict[str, sinter.Decoder]:
-    """Our decoders by name, for ``sinter.collect(custom_decoders=...)``.
+    """Every registered decoder by name, for ``sinter.collect(custom_decoders=...)``.
 
     Args:
         **options: per-decoder keyword options keyed by the decoder name with ``-`` replaced by
             ``_``, e.g. ``bposd={"osd_order": 4}``.
 
     Returns:
-        ``{name: SinterDecoder}`` for every name of ``DECODERS``.
+        ``{name: SinterDecoder}`` for every name of ``qec.decoders.decoder_names()``.
 
     Raises:
         ValueError: options given for an unknown decoder.
     """
-    keys = {name.replace("-", "_"): name for name in DECODERS}
+    names = decoder_names()
+    keys = {name.replace("-", "_"): name for name in names}
     unknown = sorted(set(options) - set(keys))
     if unknown:
         raise ValueError(f"options for unknown decoder {unknown[0]!r}: must be one of "
                          f"{', '.join(keys)}")
     by_name = {keys[k]: tuple(sorted(v.items())) for k, v in options.items()}
-    return {name: SinterDecoder(name, by_name.get(name, ())) for name in DECODERS}
+    out = {}
+    for name in names:
+        entry = decoder_entry(name)
+        out[name] = SinterDecoder(name, by_name.get(name, ()),
+                                  None if entry.builtin else entry)
+    return out
 
 
 def make_task(circuit: stim.Circuit, *, decoder: str, json_metadata: dict[str, Any]
@@ -123,7 +138,7 @@ def make_task(circuit: stim.Circuit, *, decoder: str, json_metadata: dict[str, A
 
     Args:
         circuit: the noisy circuit, which sinter samples.
-        decoder: one of ``DECODERS``.
+        decoder: a registered decoder name (``qec.decoders.decoder_names()``).
         json_metadata: JSON-serialisable description (code, distance, noise, ...).
 
     Returns:
@@ -133,7 +148,7 @@ def make_task(circuit: stim.Circuit, *, decoder: str, json_metadata: dict[str, A
     Raises:
         ValueError: unknown decoder.
     """
-    _check_name(decoder)
+    check_decoder(decoder)
     return sinter.Task(circuit=circuit, decoder=decoder,
                        detector_error_model=decoder_dem(circuit, decompose=True),
                        json_metadata=json_metadata)
@@ -146,7 +161,7 @@ def collect(tasks: Sequence[sinter.Task] | Iterable[sinter.Task], *, num_workers
     """Samples and decodes tasks with sinter and our decoders.
 
     Args:
-        tasks: tasks whose ``decoder`` is one of ``DECODERS`` (see ``make_task``).
+        tasks: tasks whose ``decoder`` is a registered name (see ``make_task``).
         num_workers: worker processes, ≥ 1.
         max_shots: shots per task at most (including those already in the resume file).
         max_errors: stop a task after this many logical errors (None: no limit).
@@ -165,7 +180,9 @@ def collect(tasks: Sequence[sinter.Task] | Iterable[sinter.Task], *, num_workers
     """
     tasks = list(tasks)
     for task in tasks:
-        _check_name(task.decoder)
+        check_decoder(task.decoder)
+    for name in sorted({task.decoder for task in tasks}):
+        _check_picklable(name)
     if num_workers < 1:
         raise ValueError(f"num_workers = {num_workers}: must be >= 1")
     if max_shots < 0:
@@ -174,6 +191,21 @@ def collect(tasks: Sequence[sinter.Task] | Iterable[sinter.Task], *, num_workers
                           max_errors=max_errors, save_resume_filepath=save_resume_filepath,
                           print_progress=print_progress,
                           custom_decoders=sinter_decoders(**(decoder_options or {})))
+
+
+def _check_picklable(name: str) -> None:
+    """Raise if the user decoder ``name`` cannot be sent to sinter's worker processes."""
+    import pickle
+
+    entry = decoder_entry(name)
+    if entry.builtin:
+        return
+    try:
+        pickle.dumps(entry)
+    except Exception as exc:  # noqa: BLE001 - pickle raises several types
+        raise ValueError(f"decoder {name!r} cannot be sent to worker processes ({exc}): "
+                         "register a module-level class or function, not a lambda or a local "
+                         "object") from None
 
 
 @dataclass(frozen=True)
@@ -201,7 +233,7 @@ def task_id(task: sinter.Task) -> str:
 def _decoder_for(task: sinter.Task, key: str) -> CompiledDecoder:
     decoder = _compiled.get(key)
     if decoder is None:
-        _check_name(task.decoder)
+        check_decoder(task.decoder)
         decoder = compile_decoder(task.decoder, task.detector_error_model)
         _compiled[key] = decoder
         while len(_compiled) > _CACHE_SIZE:

@@ -48,6 +48,8 @@ __all__ = [
     "OpNoise",
     "TwoQubitNoise",
     "herald_detectors",
+    "herald_mask",
+    "herald_qubits",
 ]
 
 HERALD_COORD = -1.0
@@ -500,12 +502,48 @@ def _append_2q(out: Any, targets: list, op: TwoQubitNoise) -> None:
         out.append("PAULI_CHANNEL_2", targets, list(op.probs))
 
 
-def herald_detectors(dem: stim.DetectorErrorModel) -> np.ndarray:
-    """Indices of the herald detectors of a DEM (coordinates starting with ``HERALD_COORD``).
+def herald_mask(model: stim.Circuit | stim.DetectorErrorModel) -> np.ndarray:
+    r"""Which detectors are heralds (coordinates starting with ``HERALD_COORD``).
+
+    The one definition of a herald detector: the loop, the decoders, the estimators and the
+    sampling path all read the layout through this function (or ``herald_detectors`` /
+    ``herald_qubits``, built on it).
+
+    Args:
+        model: a noisy circuit or its detector error model (both carry the coordinates).
+
+    Returns:
+        bool array, shape (num_detectors,).
+
+    Example:
+        >>> import stim
+        >>> c = NoiseModel(gate_2q=TwoQubitNoise((0.0,) * 15, 0.01)).noisy_circuit(
+        ...     stim.Circuit("CX 0 1\nM 0 1\nDETECTOR rec[-1]"))
+        >>> herald_mask(c).tolist()
+        [True, True, False]
+    """
+    mask = np.zeros(model.num_detectors, dtype=bool)
+    for k, c in model.get_detector_coordinates().items():
+        if c and c[0] == HERALD_COORD:
+            mask[k] = True
+    return mask
+
+
+def herald_detectors(model: stim.Circuit | stim.DetectorErrorModel) -> np.ndarray:
+    """Indices of the herald detectors (see ``herald_mask``).
 
     Returns:
         Sorted int64 array of detector indices, shape (n_heralds,).
     """
-    coords = dem.get_detector_coordinates()
-    return np.array(sorted(k for k, c in coords.items() if c and c[0] == HERALD_COORD),
-                    dtype=np.int64)
+    return np.flatnonzero(herald_mask(model)).astype(np.int64)
+
+
+def herald_qubits(model: stim.Circuit | stim.DetectorErrorModel) -> np.ndarray:
+    """The qubit each herald detector flags, in detector order (its second coordinate).
+
+    Returns:
+        int64 array, shape (n_heralds,).
+    """
+    coords = model.get_detector_coordinates()
+    return np.array([int(c[1]) for _, c in sorted(coords.items())
+                     if c and c[0] == HERALD_COORD], dtype=np.int64)

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
-__all__ = ["UserError"]
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+__all__ = ["UserError", "user_errors"]
+
+T = TypeVar("T")
 
 
 class UserError(ValueError):
@@ -11,3 +16,20 @@ class UserError(ValueError):
     The message names what was wrong and what is allowed, e.g.
     ``device.toml: cavity.kappa = -1.0: must be > 0 (rad/µs)``.
     """
+
+
+def user_errors(source: str, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+    """``fn(*args, **kwargs)``, its ``ValueError`` re-raised as ``UserError`` naming ``source``.
+
+    Example:
+        >>> user_errors("run.toml", int, "x")
+        Traceback (most recent call last):
+        ...
+        twin.errors.UserError: run.toml: invalid literal for int() with base 10: 'x'
+    """
+    try:
+        return fn(*args, **kwargs)
+    except UserError:
+        raise
+    except ValueError as exc:
+        raise UserError(f"{source}: {exc}") from None

@@ -6,6 +6,10 @@ Everything that fans work out (QEC sweeps, scenario ensembles, physics sweeps) g
 ``run_all``, so it runs the same way on one process, on a local pool, or on a Dask cluster, and
 its results do not depend on which ran it (the callers seed each work item, never the worker).
 
+Decoders a user registered in this process (``qec.decoders.register_decoder``) travel with the
+work: each item sent to another process installs them there first, so a sweep or an ensemble
+decodes with them by name on a pool or a cluster as it does in process.
+
 A worker that dies mid-item (killed, out of memory) breaks a local pool: ``run_all`` opens a
 fresh pool and resubmits the items whose results were not yet delivered, so no item is counted
 twice and none is lost. A Dask cluster reschedules such items itself.
@@ -25,7 +29,7 @@ from typing import Any
 
 from twin.errors import UserError
 
-__all__ = ["ExecutorSpec", "InProcessExecutor", "run_all"]
+__all__ = ["ExecutorSpec", "InProcessExecutor", "WithDecoders", "run_all"]
 
 
 class InProcessExecutor(cf.Executor):
@@ -150,7 +154,7 @@ def run_all(spec: ExecutorSpec, fn: Callable[[Any], Any], items: Sequence[Any], 
 
     Items are submitted in index order, a bounded number ahead. Results are delivered to
     ``on_result(index, result)`` in this process, in completion order (callers that need a
-    fixed order buffer them; see ``twin.collect``). Each index is delivered exactly once, or
+    fixed order buffer them; see ``twin.studies.collect``). Each index is delivered exactly once, or
     never if ``skip`` dropped it.
 
     Args:
@@ -169,6 +173,8 @@ def run_all(spec: ExecutorSpec, fn: Callable[[Any], Any], items: Sequence[Any], 
         RuntimeError: workers kept dying after ``retries`` rebuilds.
     """
     state = _Queue(len(items), skip)
+    if spec.workers > 1 or spec.dask is not None:
+        fn = _with_user_decoders(fn)
     attempt = 0
     while not state.finished():
         try:
@@ -183,6 +189,48 @@ def run_all(spec: ExecutorSpec, fn: Callable[[Any], Any], items: Sequence[Any], 
                 raise RuntimeError(f"workers died {attempt} times; giving up: {exc}") from exc
             print(f"quantacore: a worker died ({type(exc).__name__}); resubmitting "
                   f"{len(state.retry)} unfinished item(s)", file=sys.stderr, flush=True)
+
+
+class WithDecoders:
+    """``fn`` run after installing the user decoders of the submitting process (picklable).
+
+    Attributes:
+        fn: the work function.
+        decoders: ``qec.decoders.user_decoders()`` of the submitting process.
+    """
+
+    def __init__(self, fn: Callable[[Any], Any], decoders: dict[str, Any]) -> None:
+        self.fn, self.decoders = fn, decoders
+
+    def __call__(self, item: Any) -> Any:
+        """Install the decoders, then run ``fn(item)``."""
+        from qec.decoders import install_decoders
+
+        install_decoders(self.decoders)
+        return self.fn(item)
+
+
+def _with_user_decoders(fn: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    """``fn``, carrying this process's user decoders to the workers (if there are any).
+
+    Raises:
+        UserError: a user decoder cannot be pickled (it could not reach a worker).
+    """
+    import pickle
+
+    from qec.decoders import user_decoders
+
+    decoders = dict(user_decoders())
+    if not decoders:
+        return fn
+    for name, entry in decoders.items():
+        try:
+            pickle.dumps(entry)
+        except Exception as exc:  # noqa: BLE001 - pickle raises several types
+            raise UserError(f"decoder {name!r} cannot be sent to worker processes ({exc}): "
+                            "register a module-level class or function, not a lambda or a "
+                            "local object, or run with --workers 1") from None
+    return WithDecoders(fn, decoders)
 
 
 class _Queue:

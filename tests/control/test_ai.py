@@ -25,7 +25,7 @@ def test_it_never_reads_the_logical_outcome(tmp_path, monkeypatch):
 
     monkeypatch.setattr(SyndromeWindow, "observable_flips", property(forbidden))
     scen = load_scenario("hot-node").replace(windows=3, shots=2000)
-    DigitalTwin(scen, out_dir=tmp_path / "r", controller=AIController()).run()
+    DigitalTwin(scen, folder=tmp_path / "r", controller=AIController()).run()
     source = (ROOT / "control" / "ai.py").read_text()
     code = source.split('"""', 2)[2]  # skip the module docstring, which names them
     assert "observable_flips" not in code and "logical_errors" not in code
@@ -34,17 +34,17 @@ def test_it_never_reads_the_logical_outcome(tmp_path, monkeypatch):
 def test_hot_node_triggers_reweighted_priors(tmp_path):
     scen = load_scenario("hot-node").replace(windows=4, shots=10_000)
     ctl = AIController()
-    DigitalTwin(scen, out_dir=tmp_path / "hot", controller=ctl).run()
+    DigitalTwin(scen, folder=tmp_path / "hot", controller=ctl).run()
     assert any("priors" in a for a in _actions(tmp_path / "hot"))
     calm = load_scenario("steady").replace(windows=4, shots=10_000)
-    DigitalTwin(calm, out_dir=tmp_path / "calm", controller=AIController()).run()
+    DigitalTwin(calm, folder=tmp_path / "calm", controller=AIController()).run()
     assert not any("priors" in a for a in _actions(tmp_path / "calm"))
 
 
 def test_loss_burst_is_detected_within_two_windows(tmp_path):
     scen = load_scenario("loss-burst").replace(windows=16)
     ctl = AIController()
-    DigitalTwin(scen, out_dir=tmp_path / "b", controller=ctl).run()
+    DigitalTwin(scen, folder=tmp_path / "b", controller=ctl).run()
     onset = 125.0 / scen.window_seconds  # the first burst, in windows (12.5: window 13)
     first = ctl.describe_state()["alarms"][0]
     assert onset <= first <= onset + 2
@@ -52,7 +52,7 @@ def test_loss_burst_is_detected_within_two_windows(tmp_path):
 
 def test_switches_to_erasure_aware_decoding_when_heralds_fire(tmp_path):
     scen = load_scenario("steady").replace(windows=3, shots=1000, decoder="mwpm", distance=3)
-    DigitalTwin(scen, out_dir=tmp_path / "d", controller=AIController()).run()
+    DigitalTwin(scen, folder=tmp_path / "d", controller=AIController()).run()
     with open(tmp_path / "d" / "telemetry.csv") as fh:
         decoders = [r["decoder"] for r in csv.DictReader(fh)]
     assert decoders[0] == "mwpm" and decoders[-1] == "mwpm-erasure"
@@ -64,7 +64,7 @@ def test_unknown_ai_parameter_is_a_clear_error(tmp_path):
 
     scen = load_scenario("steady").replace(controller=ControllerSpec("ai", {"gain": 2}))
     with pytest.raises(UserError, match="controller.gain: unknown parameter"):
-        DigitalTwin(scen, out_dir=tmp_path / "x")
+        DigitalTwin(scen, folder=tmp_path / "x")
 
 
 def test_ai_on_laser_drift_beats_none_by_5x_and_periodic(tmp_path):
@@ -75,7 +75,7 @@ def test_ai_on_laser_drift_beats_none_by_5x_and_periodic(tmp_path):
     res = {}
     for name in ("none", "periodic", "ai"):
         scen = base.replace(controller=ControllerSpec(name, {}))
-        res[name] = DigitalTwin(scen, out_dir=tmp_path / name).run()
+        res[name] = DigitalTwin(scen, folder=tmp_path / name).run()
     assert res["ai"].ler_ci[1] < res["none"].mean_ler_per_round / 5
     assert res["ai"].mean_ler_per_round < res["periodic"].mean_ler_per_round
     assert res["ai"].lost_windows == 0 < res["periodic"].lost_windows
@@ -91,9 +91,9 @@ def test_distance_policy_raises_on_a_burst_lowers_when_quiet_and_reports_resourc
 
     base = load_scenario("loss-burst").replace(windows=28, shots=2000)
     fixed = DigitalTwin(base.replace(controller=ControllerSpec("ai", {})),
-                        out_dir=tmp_path / "fixed").run()
+                        folder=tmp_path / "fixed").run()
     scen = base.replace(controller=ControllerSpec("ai", {"max_distance": 5, "quiet_windows": 4}))
-    adaptive = DigitalTwin(scen, out_dir=tmp_path / "adaptive").run()
+    adaptive = DigitalTwin(scen, folder=tmp_path / "adaptive").run()
     distances = [int(r["distance"]) for r in _rows(tmp_path / "adaptive")]
     onset = 13  # the first burst starts at t = 125 s (window 12.5)
     up = distances.index(5)
@@ -117,7 +117,7 @@ def test_logical_error_returns_within_three_windows_of_the_burst_end(tmp_path):
 
     scen = load_scenario("loss-burst").replace(windows=27, shots=5000,
                                                controller=ControllerSpec("ai", {}))
-    DigitalTwin(scen, out_dir=tmp_path / "r").run()
+    DigitalTwin(scen, folder=tmp_path / "r").run()
     rows = _rows(tmp_path / "r")
     coupling = [float(r["true:link.coupling_efficiency"]) for r in rows]
     errors = [int(r["errors"]) for r in rows]
@@ -149,7 +149,7 @@ def test_detector_groups_are_the_x_and_z_checks(distance):
     from control.ai import detector_groups
     from control.estimators import EdgeModel, dem_detector_rates
     from qec.codes import memory_experiment
-    from qec.decoding import decoder_dem
+    from qec.decoders import decoder_dem
     from qec.noise import NoiseModel
 
     circuit = memory_experiment("surface", distance=distance, rounds=distance).circuit

@@ -14,7 +14,7 @@ from control.ai import detector_groups
 from control.conditioning import GroupCounter, HeraldNeighbours
 from control.estimators import EdgeModel, dem_detector_rates
 from qec.codes import memory_experiment
-from qec.decoding import decoder_dem
+from qec.decoders import decoder_dem
 from qec.noise import NoiseModel, OpNoise, TwoQubitNoise
 
 

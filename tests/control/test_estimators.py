@@ -27,7 +27,7 @@ from control.estimators import (
     reweighted_dem,
 )
 from qec.codes import memory_experiment
-from qec.decoding import compile_decoder, decoder_dem
+from qec.decoders import compile_decoder, decoder_dem
 from qec.noise import NoiseModel, OpNoise, TwoQubitNoise, herald_detectors
 
 FLOOR = 1e-4

@@ -36,7 +36,7 @@ from scipy.linalg import solve_discrete_are
 
 from control.predictors import Cusum, KalmanTrend, MLPredictor, Persistence, one_step_rmse
 from scenarios import scenario_path
-from twin.drift import make_process, sample_path
+from twin.device.drift import make_process, sample_path
 
 SEEDS = range(12)
 

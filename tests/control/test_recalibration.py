@@ -5,7 +5,7 @@ import pytest
 
 from control.protocol import KnobSpec
 from control.recalibration import KnobTracker, TrackerSettings
-from twin.drift import make_process, sample_path
+from twin.device.drift import make_process, sample_path
 
 SPEC = KnobSpec("laser.frequency_offset", -1.0, 1.0, 0.0, "rad/µs")
 

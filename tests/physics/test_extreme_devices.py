@@ -22,9 +22,9 @@ from physics.links import SCHEMES
 from physics.operations import extract_operations
 from physics.pulses import SHAPES
 from qec.codes import CODES, memory_experiment
-from qec.decoding import decoder_dem
+from qec.decoders import decoder_dem
 from twin.cli import main
-from twin.noise_map import code_noise
+from twin.device.noise_map import code_noise
 
 # Extreme values inside the allowed ranges; the default run samples these (each extraction
 # stays within a few seconds), the slow run adds the costlier far edges below.

@@ -10,8 +10,8 @@ import pymatching
 import pytest
 import stim
 
-from qec.decoding import (
-    DECODERS,
+from qec.decoders import (
+    BUILTIN_DECODERS,
     CompiledDecoder,
     compile_decoder,
     decoder_dem,
@@ -80,7 +80,7 @@ def test_unknown_decoder_lists_the_names():
         compile_decoder("x", dem)
 
 
-@pytest.mark.parametrize("name", DECODERS)
+@pytest.mark.parametrize("name", BUILTIN_DECODERS)
 def test_unknown_option_is_an_error(name):
     with pytest.raises(ValueError, match="option"):
         compile_decoder(name, decoder_dem(surface(3, 1e-3)), no_such_option=1)
@@ -102,7 +102,7 @@ def test_bposd_accepts_an_undecomposed_dem():
     np.testing.assert_array_equal(a.decode_batch(dets), b.decode_batch(dets))
 
 
-@pytest.mark.parametrize("name", DECODERS)
+@pytest.mark.parametrize("name", BUILTIN_DECODERS)
 def test_decodes_d3_surface_well_below_the_physical_rate(name):
     p, shots = 1e-3, 20_000
     fails = failures(name, surface(3, p), shots, seed=11)
@@ -110,7 +110,7 @@ def test_decodes_d3_surface_well_below_the_physical_rate(name):
     assert eps < p / 2, f"{name}: logical error per round {eps:.2e} (p = {p})"
 
 
-@pytest.mark.parametrize("name", DECODERS)
+@pytest.mark.parametrize("name", BUILTIN_DECODERS)
 @pytest.mark.parametrize("erasure", [0.0, 0.05])
 def test_zero_syndrome_gives_zero_correction(name, erasure):
     circuit = surface(3, 1e-3, erasure)
@@ -123,7 +123,7 @@ def test_zero_syndrome_gives_zero_correction(name, erasure):
     assert packed.dtype == np.uint8 and packed.shape == (4, 1) and not packed.any()
 
 
-@pytest.mark.parametrize("name", DECODERS)
+@pytest.mark.parametrize("name", BUILTIN_DECODERS)
 @pytest.mark.parametrize("erasure", [0.0, 0.05])
 def test_bit_packed_and_unpacked_paths_agree(name, erasure):
     circuit = surface(3, 5e-3, erasure)

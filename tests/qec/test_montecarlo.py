@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 import stim
 
-from qec.decoding import DECODERS, compile_decoder, decoder_dem, pack_bits
+from qec.decoders import BUILTIN_DECODERS, compile_decoder, decoder_dem, pack_bits
 from qec.montecarlo import SinterDecoder, collect, make_task, sinter_decoders
 from qec.noise import NoiseModel, TwoQubitNoise
 
@@ -21,7 +21,7 @@ def surface(d: int, p: float, erasure: float = 0.0) -> stim.Circuit:
 
 def test_sinter_decoders_cover_every_name():
     decoders = sinter_decoders()
-    assert tuple(decoders) == DECODERS
+    assert tuple(decoders) == BUILTIN_DECODERS
     assert all(isinstance(d, SinterDecoder) and d.name == n for n, d in decoders.items())
     assert sinter_decoders(bposd={"osd_order": 2})["bposd"].options == (("osd_order", 2),)
     with pytest.raises(ValueError, match="unknown decoder 'nope'"):
@@ -40,7 +40,7 @@ def test_make_task_builds_the_decoder_dem():
     assert task.detector_error_model == decoder_dem(circuit)
 
 
-@pytest.mark.parametrize("name", DECODERS)
+@pytest.mark.parametrize("name", BUILTIN_DECODERS)
 def test_adapter_matches_the_compiled_decoder(name):
     circuit = surface(3, 5e-3, 0.05)
     dem = decoder_dem(circuit)
@@ -62,9 +62,9 @@ def test_adapter_errors_surface():
 
 def test_collect_every_decoder_through_sinter():
     tasks = [make_task(surface(3, 2e-3, 0.02), decoder=name, json_metadata={"decoder": name})
-             for name in DECODERS]
+             for name in BUILTIN_DECODERS]
     stats = collect(tasks, num_workers=1, max_shots=300)
-    assert sorted(s.decoder for s in stats) == sorted(DECODERS)
+    assert sorted(s.decoder for s in stats) == sorted(BUILTIN_DECODERS)
     for s in stats:
         assert s.shots == 300
         assert s.json_metadata == {"decoder": s.decoder}

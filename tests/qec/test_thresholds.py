@@ -7,7 +7,7 @@ must be better, above it worse, each by several standard errors.
 import numpy as np
 
 from qec.codes import cat_noise_model, code_capacity_experiment, memory_experiment
-from qec.decoding import compile_decoder, decoder_dem
+from qec.decoders import compile_decoder, decoder_dem
 from qec.noise import NoiseModel, OpNoise, TwoQubitNoise
 from qec.stats import logical_rate
 

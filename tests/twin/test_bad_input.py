@@ -21,10 +21,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from twin.cli import main
-from twin.device_file import load_device
+from twin.device.load import load_device
 from twin.errors import UserError
 from twin.scenario import load_scenario
-from twin.sweep import load_sweep
+from twin.studies.sweep import load_sweep
 
 SCENARIO = """\
 name = "fuzz"

@@ -4,7 +4,7 @@ import csv
 
 import pytest
 
-from twin.baselines import OracleController, make_baseline
+from twin.controllers import OracleController, make_controller
 from twin.loop import DigitalTwin
 from twin.scenario import ControllerSpec, load_scenario
 
@@ -19,7 +19,7 @@ def test_lagged_oracle_plays_the_optimum_of_the_window_before(tmp_path):
     runs = {}
     for lag in (0, 1):
         scen = base.replace(controller=ControllerSpec("oracle", {"lag": lag}))
-        DigitalTwin(scen, out_dir=tmp_path / str(lag)).run()
+        DigitalTwin(scen, folder=tmp_path / str(lag)).run()
         runs[lag] = _knobs(tmp_path / str(lag))
     assert runs[1][0] == runs[0][0]
     assert runs[1][1:] == runs[0][:-1]
@@ -35,7 +35,7 @@ def test_lag_must_be_a_nonnegative_integer(lag):
 def test_scenario_rejects_a_negative_lag():
     with pytest.raises(ValueError, match="lag"):
         ControllerSpec("oracle", {"lag": -1})
-    assert make_baseline("oracle", {"lag": 2}).lag == 2
+    assert make_controller("oracle", {"lag": 2}).lag == 2
 
 
 class _Prober:
@@ -62,7 +62,7 @@ def test_in_window_probe_runs_half_the_shots_on_each_side(tmp_path):
     telemetry's gate error is the mean of the two halves."""
     base = load_scenario("steady").replace(windows=3, shots=4000, distance=3)
     ctl = _Prober(0.05)
-    DigitalTwin(base, out_dir=tmp_path / "p", controller=ctl).run()
+    DigitalTwin(base, folder=tmp_path / "p", controller=ctl).run()
     first, probed = ctl.seen[0], ctl.seen[1]
     assert first.split is None and probed.split == 2000
     assert dict(probed.probe) == {"laser.frequency_offset": 0.05}
@@ -82,9 +82,9 @@ def test_ai_run_extended_by_resume_is_byte_identical(tmp_path):
     """The ai (particle filter, in-window probe) is pickled in the checkpoint: a run of 3
     windows resumed to 6 writes the same telemetry as a run of 6."""
     scen = load_scenario("laser-drift").replace(shots=1000, controller=ControllerSpec("ai", {}))
-    DigitalTwin(scen.replace(windows=6), out_dir=tmp_path / "whole").run()
-    DigitalTwin(scen.replace(windows=3), out_dir=tmp_path / "part").run()
-    DigitalTwin(scen.replace(windows=6), out_dir=tmp_path / "part").run(resume=True)
+    DigitalTwin(scen.replace(windows=6), folder=tmp_path / "whole").run()
+    DigitalTwin(scen.replace(windows=3), folder=tmp_path / "part").run()
+    DigitalTwin(scen.replace(windows=6), folder=tmp_path / "part").run(resume=True)
     whole = (tmp_path / "whole" / "telemetry.csv").read_bytes()
     assert whole == (tmp_path / "part" / "telemetry.csv").read_bytes()
     assert b"probe(" in whole

@@ -13,8 +13,8 @@ import sinter
 
 from qec.montecarlo import CSV_HEADER, sample_chunk, task_id
 from twin.cli import main
-from twin.collect import chunk_seed, collect, read_recorded
-from twin.sweep import load_sweep, sweep_tasks
+from twin.studies.collect import chunk_seed, collect, read_recorded
+from twin.studies.sweep import load_sweep, sweep_tasks
 
 SWEEP = """\
 codes = ["surface"]

@@ -3,9 +3,10 @@
 import pytest
 
 from physics.device import REFERENCE_DEVICE
-from twin.device_model import DeviceModel
-from twin.drift import make_process
-from twin.scenario import KNOBS, DriftSpec, HotNode
+from twin.device.drift import make_process
+from twin.device.knobs import KNOBS
+from twin.device.model import DeviceModel
+from twin.scenario import DriftSpec, HotNode
 
 
 def _model(**kw):

@@ -10,7 +10,7 @@ import math
 import numpy as np
 import pytest
 
-from twin.drift import (
+from twin.device.drift import (
     PROCESSES,
     Burst,
     DriftProcess,

@@ -9,8 +9,8 @@ import pytest
 from scipy import stats
 
 from twin.cli import main
-from twin.ensemble import aggregate, parse_controllers, parse_seeds
 from twin.errors import UserError
+from twin.runs.ensemble import aggregate, parse_controllers, parse_seeds
 
 BASE = ["run", "default", "--windows", "3", "--shots", "500", "--seeds", "0:2", "--quiet",
         "--json"]

@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 
 from twin.cli import main
-from twin.collect import collect, run_chunk
 from twin.errors import UserError
 from twin.executor import ExecutorSpec, InProcessExecutor, run_all
-from twin.sweep import load_sweep, sweep_tasks
+from twin.studies.collect import collect, run_chunk
+from twin.studies.sweep import load_sweep, sweep_tasks
 
 SWEEP = """\
 codes = ["surface"]

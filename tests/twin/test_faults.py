@@ -21,8 +21,8 @@ from pathlib import Path
 
 import pytest
 
-import twin.loop
-import twin.telemetry
+import twin.runs.folder
+import twin.runs.telemetry
 from twin.cli import main
 
 SCENARIO = """\
@@ -101,7 +101,7 @@ def test_three_kills_at_random_points_then_resume_gives_identical_telemetry(tmp_
         rows = _assert_prefix(tele.read_bytes(), expected)
         assert target <= rows < windows, (target, rows)  # killed mid-run, nothing lost
         with open(out / RUN_DIR / "state.pkl", "rb") as fh:  # the checkpoint is never torn
-            assert pickle.load(fh)["next_window"] <= rows
+            assert pickle.load(fh).state.next_window <= rows
     assert main(_argv(path, out, "--resume")) == 0
     assert tele.read_bytes() == expected
     assert _rows(out / RUN_DIR / "timing.csv") == windows
@@ -155,7 +155,7 @@ class _Limited:
 
 
 def _use_disk(monkeypatch, disk: _Disk) -> None:
-    for module in (twin.telemetry, twin.loop):
+    for module in (twin.runs.telemetry, twin.runs.folder):
         monkeypatch.setattr(module, "open", disk.open, raising=False)
 
 
@@ -186,7 +186,7 @@ def test_disk_failure_mid_run_keeps_what_was_written_and_resume_completes(
     rows = _assert_prefix(tele.read_bytes(), expected)
     assert 1 <= rows < windows
     with open(out / RUN_DIR / "state.pkl", "rb") as fh:
-        assert pickle.load(fh)["next_window"] <= rows
+        assert pickle.load(fh).state.next_window <= rows
 
     # resuming while the disk is still full fails the same way and loses nothing
     with monkeypatch.context() as m:
@@ -206,15 +206,15 @@ def test_disk_full_before_the_first_row_leaves_a_resumable_run(tmp_path, monkeyp
     disk fills as the telemetry file is created) resumes to the same bytes as a clean run."""
     args = ["run", "default", "--windows", "3", "--shots", "200", "--quiet", "--no-report"]
     assert main([*args, "--out", str(tmp_path / "clean")]) == 0
-    real_start = twin.telemetry.CsvLog.start
+    real_start = twin.runs.telemetry.CsvLog.start
 
     def full(self):
         raise OSError(errno.ENOSPC, "No space left on device")
 
-    monkeypatch.setattr(twin.telemetry.CsvLog, "start", full)
+    monkeypatch.setattr(twin.runs.telemetry.CsvLog, "start", full)
     assert main([*args, "--out", str(tmp_path / "full")]) == 2
     assert len(capsys.readouterr().err.strip().splitlines()) == 1
-    monkeypatch.setattr(twin.telemetry.CsvLog, "start", real_start)
+    monkeypatch.setattr(twin.runs.telemetry.CsvLog, "start", real_start)
     assert main([*args, "--out", str(tmp_path / "full"), "--resume"]) == 0
     clean = next((tmp_path / "clean").glob("*/telemetry.csv"))
     resumed = next((tmp_path / "full").glob("*/telemetry.csv"))

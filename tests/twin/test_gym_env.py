@@ -12,9 +12,10 @@ pytest.importorskip("gymnasium")
 
 from gymnasium.utils.env_checker import check_env  # noqa: E402
 
-from twin.gym_env import QECControlEnv  # noqa: E402
+from twin.device.knobs import KNOBS  # noqa: E402
 from twin.loop import DigitalTwin  # noqa: E402
-from twin.scenario import KNOBS, load_scenario  # noqa: E402
+from twin.loop.gym_env import QECControlEnv  # noqa: E402
+from twin.scenario import load_scenario  # noqa: E402
 
 SMALL = {"shots": 500, "windows": 5}
 FREQ = "laser.frequency_offset"
@@ -159,7 +160,7 @@ def test_zero_actions_write_the_loops_telemetry(tmp_path):
         env.step(np.zeros(len(KNOBS)))
     assert env.out_dir == tmp_path / "gym" / "episode-0000"
     scen = load_scenario("laser-drift").replace(seed=4, controller="none", **SMALL)
-    DigitalTwin(scen, out_dir=tmp_path / "loop").run()
+    DigitalTwin(scen, folder=tmp_path / "loop").run()
     for name in ("telemetry.csv", "scenario.toml"):
         assert (env.out_dir / name).read_bytes() == (tmp_path / "loop" / name).read_bytes()
     env.reset(seed=4)
@@ -180,6 +181,6 @@ def test_twin_does_not_import_gymnasium():
 
 def test_missing_gymnasium_names_the_extra(monkeypatch):
     monkeypatch.setitem(sys.modules, "gymnasium", None)
-    monkeypatch.delitem(sys.modules, "twin.gym_env")
+    monkeypatch.delitem(sys.modules, "twin.loop.gym_env")
     with pytest.raises(ImportError, match=r"pip install 'quantacore-twin\[gym\]'"):
-        importlib.import_module("twin.gym_env")
+        importlib.import_module("twin.loop.gym_env")

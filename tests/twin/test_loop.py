@@ -13,8 +13,8 @@ import pytest
 
 from physics.device import REFERENCE_DEVICE, with_overrides
 from twin.cli import main
+from twin.device.physics_cache import PhysicsCache
 from twin.loop import DigitalTwin
-from twin.physics_cache import PhysicsCache
 from twin.scenario import load_scenario
 
 SCENARIO = """\
@@ -64,10 +64,10 @@ def test_physics_cache_interpolation_error_is_bounded():
 def test_same_seed_gives_byte_identical_telemetry(tmp_path):
     scen = load_scenario(str(_scenario_file(tmp_path)))
     for name in ("a", "b"):
-        DigitalTwin(scen, out_dir=tmp_path / name).run()
+        DigitalTwin(scen, folder=tmp_path / name).run()
     a = (tmp_path / "a" / "telemetry.csv").read_bytes()
     assert a == (tmp_path / "b" / "telemetry.csv").read_bytes()
-    other = DigitalTwin(scen.replace(seed=8), out_dir=tmp_path / "c")
+    other = DigitalTwin(scen.replace(seed=8), folder=tmp_path / "c")
     other.run()
     assert (tmp_path / "c" / "telemetry.csv").read_bytes() != a
     rows = a.decode().splitlines()
@@ -168,7 +168,7 @@ def test_periodic_calibration_costs_windows_and_restores_knobs(tmp_path):
     from twin.scenario import ControllerSpec
 
     scen = scen.replace(controller=ControllerSpec("periodic", {"every": 3}))
-    DigitalTwin(scen, out_dir=tmp_path / "p").run()
+    DigitalTwin(scen, folder=tmp_path / "p").run()
     rows = [ln.split(",") for ln in
             (tmp_path / "p" / "telemetry.csv").read_text().splitlines()]
     header, rows = rows[0], rows[1:]
@@ -186,7 +186,7 @@ def test_oracle_beats_periodic_beats_none_on_laser_drift(tmp_path):
     results = {}
     for name in ("none", "periodic", "oracle"):
         scen = base.replace(controller=ControllerSpec(name, {}))
-        results[name] = DigitalTwin(scen, out_dir=tmp_path / name).run()
+        results[name] = DigitalTwin(scen, folder=tmp_path / name).run()
     none, periodic, oracle = (results[k] for k in ("none", "periodic", "oracle"))
     assert oracle.mean_ler_per_round <= periodic.mean_ler_per_round <= none.mean_ler_per_round
     assert periodic.ler_ci[1] < none.ler_ci[0]  # clearly, not by luck

@@ -14,7 +14,7 @@ from physics.operations import OPERATIONS, calibrate, extract_operations
 from twin.cli import main
 from twin.errors import UserError
 from twin.executor import ExecutorSpec
-from twin.physics_sweep import (
+from twin.studies.physics_sweep import (
     COMPONENTS,
     GridAxis,
     PhysicsSweep,

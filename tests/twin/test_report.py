@@ -1,4 +1,4 @@
-"""``twin.report`` and ``quantacore report`` on synthetic run folders."""
+"""``twin.reports.runs`` and ``quantacore report`` on synthetic run folders."""
 
 import csv
 import json
@@ -8,7 +8,10 @@ import pytest
 
 from twin.cli import main
 from twin.errors import UserError
-from twin.report import FIXED_COLUMNS, find_runs, read_run, run_stats, write_report
+from twin.reports.runs import write_report
+from twin.runs.read import find_runs, read_run
+from twin.runs.summary import run_stats
+from twin.runs.telemetry import BASE_COLUMNS as FIXED_COLUMNS
 
 DRIFT = ["true:laser.detuning_2ph", "true:cavity.kappa"]
 KNOBS = ["knob:laser.frequency_offset"]
@@ -39,8 +42,10 @@ def _write_run(root, name, rows, *, summary=True, header=HEADER):
     (folder / "scenario.toml").write_text('name = "drift"\ntarget = 0.001\n')
     (folder / "timing.csv").write_text("window,wall_s\n" + "".join(
         f"{r[0]},0.25\n" for r in rows))
+    controller, seed = name.split("-seed")
+    (folder / "run.json").write_text(json.dumps({"scenario": "drift", "controller": controller,
+                                                 "seed": int(seed)}))
     if summary:
-        controller, seed = name.split("-seed")
         (folder / "summary.json").write_text(json.dumps({
             "scenario": "drift", "controller": controller, "seed": int(seed),
             "windows": len(rows), "mean_ler_per_round": 1.5e-3, "ler_ci": [1e-3, 2e-3],

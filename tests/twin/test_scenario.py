@@ -9,10 +9,10 @@ import pytest
 from physics.device import REFERENCE_DEVICE, with_overrides
 from scenarios import list_scenarios
 from twin.cli import main
-from twin.drift import sample_path
+from twin.device.drift import sample_path
+from twin.device.knobs import KNOBS
 from twin.errors import UserError
 from twin.scenario import (
-    KNOBS,
     ControllerSpec,
     DriftSpec,
     HotNode,

@@ -1,0 +1,108 @@
+"""``bposd``: belief propagation + ordered-statistics decoding (ldpc) on the DEM hypergraph.
+
+The check matrix is detectors × error mechanisms (``dem_hypergraph``: a decomposed DEM has its
+components XORed back, so each column is the mechanism's full symptom set), the priors are the
+DEM probabilities, the prediction is ``observables @ error mod 2``.
+
+Erasure: the herald detectors stay in the check matrix (so OSD's solution explains every fired
+herald) *and*, per shot, the mechanisms flagged by a fired herald get their probability
+conditional on it (¼ per Pauli of an erased qubit) through ``update_channel_probs``; a herald
+that did not fire rules its mechanisms out through its check row (syndrome bit 0).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import ldpc
+import numpy as np
+import stim
+
+from qec.decoders.base import (
+    DemHypergraph,
+    check_shots,
+    clip_probabilities,
+    decode_hypergraph_batch,
+    dem_hypergraph,
+    pack_bits,
+)
+
+__all__ = ["BpOsdDecoder"]
+
+
+@dataclass(frozen=True, eq=False)
+class BpOsdDecoder:
+    """``bposd`` compiled for one DEM.
+
+    Attributes:
+        hyper: the DEM as matrices.
+        decoder: the ``ldpc.BpOsdDecoder``.
+        num_detectors: detectors per shot (heralds included).
+        num_observables: observables per shot.
+    """
+
+    hyper: DemHypergraph
+    decoder: Any
+    num_detectors: int
+    num_observables: int
+
+    @classmethod
+    def compile(cls, dem: stim.DetectorErrorModel, *, bp_method: str = "minimum_sum",
+                max_iter: int = 30, ms_scaling_factor: float = 0.625,
+                schedule: str = "parallel", osd_method: str = "osd_cs", osd_order: int = 7,
+                **options: Any) -> BpOsdDecoder:
+        """Builds the decoder for ``dem``.
+
+        Args:
+            dem: a DEM (decomposed or not).
+            bp_method: ``"minimum_sum"`` or ``"product_sum"``.
+            max_iter: BP iterations before OSD, ≥ 1.
+            ms_scaling_factor: min-sum scaling factor (0 = adaptive).
+            schedule: ``"parallel"`` or ``"serial"``.
+            osd_method: ``"osd_0"``, ``"osd_e"`` or ``"osd_cs"``.
+            osd_order: OSD search depth, ≥ 0.
+            **options: none other is accepted (an unknown one is an error).
+
+        Raises:
+            ValueError: unknown option or out-of-range value.
+        """
+        if options:
+            raise ValueError(f"unknown bposd option(s) {', '.join(sorted(options))}: allowed are "
+                             "bp_method, max_iter, ms_scaling_factor, schedule, osd_method, "
+                             "osd_order")
+        if max_iter < 1:
+            raise ValueError(f"max_iter = {max_iter}: must be >= 1")
+        if osd_order < 0:
+            raise ValueError(f"osd_order = {osd_order}: must be >= 0")
+        if osd_method.lower() not in ("osd_0", "osd0", "osd_e", "osd_cs"):
+            raise ValueError(f"osd_method = {osd_method!r}: must be one of osd_0, osd_e, osd_cs")
+        hyper = dem_hypergraph(dem)
+        decoder = ldpc.BpOsdDecoder(
+            hyper.check, error_channel=clip_probabilities(hyper.priors).tolist(), max_iter=max_iter,
+            bp_method=bp_method, ms_scaling_factor=ms_scaling_factor, schedule=schedule,
+            osd_method=osd_method, osd_order=osd_order, input_vector_type="syndrome")
+        return cls(hyper, decoder, dem.num_detectors, dem.num_observables)
+
+    def _decode_one(self, syndrome: np.ndarray, fired: np.ndarray) -> np.ndarray:
+        if self.hyper.heralds.size:
+            self.decoder.update_channel_probs(clip_probabilities(self.hyper.erasure_priors(fired)))
+        error = self.decoder.decode(syndrome)
+        return (self.hyper.observables @ error) % 2
+
+    def decode_batch(self, detection_events: np.ndarray, *, bit_packed: bool = False) -> np.ndarray:
+        """Predicts observable flips (one BP+OSD run per non-empty shot).
+
+        Args:
+            detection_events: bool (shots, num_detectors), or with ``bit_packed`` uint8
+                (shots, ceil(num_detectors / 8)).
+            bit_packed: packed input and output (little-endian, as stim).
+
+        Returns:
+            bool (shots, num_observables), or with ``bit_packed`` uint8
+            (shots, ceil(num_observables / 8)).
+        """
+        dets = check_shots(detection_events, self.num_detectors, bit_packed=bit_packed)
+        out = decode_hypergraph_batch(self._decode_one, self.hyper, dets)
+        return pack_bits(out) if bit_packed else out
+

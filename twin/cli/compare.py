@@ -1,0 +1,144 @@
+"""``quantacore compare``: which QEC code and decoder, on this device?"""
+
+from __future__ import annotations
+
+import argparse
+import json
+
+from twin.cli.progress import stderr_progress
+from twin.errors import UserError
+
+__all__ = ["add_arguments", "format_result", "run"]
+
+EXAMPLES = """\
+examples:
+  quantacore compare                   # all codes, d = 3 5, mwpm and mwpm-erasure
+  quantacore compare --codes surface xzzx --distances 3 5 7 --decoders mwpm mwpm-erasure
+  quantacore compare --threshold --out compare-out      # + noise-scale threshold, PNG + HTML
+  quantacore compare --device my_device.toml --json > compare.json
+
+Figures: logical error per round ε = (1 − (1 − 2·P_shot)^(1/rounds))/2 with 95 % Wilson
+intervals; each shot is one memory experiment of `rounds` (default: d) rounds. The summary's
+ε sums the Z- and X-basis memories. Λ = ε_d / ε_(d+2) (fitted over the distances run).
+"""
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """Options of ``quantacore compare``."""
+    from qec.codes import CODES
+    from qec.decoders import decoder_names
+
+    parser.epilog = EXAMPLES
+    parser.add_argument("--device", metavar="FILE.toml", help="device file (default: reference)")
+    parser.add_argument("--set", metavar="KEY=VALUE", action="append", default=[],
+                        dest="overrides", help="override a device parameter (repeatable)")
+    parser.add_argument("--codes", nargs="+", default=list(CODES), metavar="CODE",
+                        help=f"codes to compare (default: all): {', '.join(CODES)}")
+    parser.add_argument("--distances", nargs="+", default=["3", "5"], metavar="D",
+                        help="odd code distances >= 3 (default: 3 5)")
+    parser.add_argument("--decoders", nargs="+", default=["mwpm", "mwpm-erasure"],
+                        metavar="DECODER",
+                        help="decoders (default: mwpm mwpm-erasure): "
+                             f"{', '.join(decoder_names())}")
+    parser.add_argument("--basis", choices=["Z", "X", "both"], default="both",
+                        help="memory basis (default: both, summed)")
+    parser.add_argument("--rounds", type=int, default=None,
+                        help="rounds per shot (default: the distance)")
+    parser.add_argument("--max-shots", type=int, default=20_000, help="shots per task")
+    parser.add_argument("--max-errors", type=int, default=200,
+                        help="stop a task after this many logical errors")
+    parser.add_argument("--workers", type=int, default=1, help="worker processes (default 1)")
+    parser.add_argument("--target", type=float, default=1e-9,
+                        help="target logical error per round for the projection (1e-9)")
+    parser.add_argument("--threshold", action="store_true",
+                        help="also sweep the device noise (× 0.5 … 8) for a threshold estimate")
+    parser.add_argument("--save-resume", metavar="FILE.csv",
+                        help="append sinter results here and resume from it")
+    parser.add_argument("--json", action="store_true", help="print one JSON object")
+    parser.add_argument("--out", metavar="DIR", help="write compare.json, PNG plots and HTML")
+    parser.add_argument("--quiet", action="store_true", help="no progress on stderr")
+
+
+def _fmt(x: float | None, spec: str = ".3g") -> str:
+    return "-" if x is None else format(x, spec)
+
+
+def format_result(result) -> str:
+    """Readable tables of a ``CompareResult``."""
+    lines = [f"{'code':<12} {'d':>3} {'decoder':<16} {'basis':<5} {'shots':>8} {'errors':>7} "
+             f"{'ε/round':>10} {'95% CI':>23} {'qubits':>6} {'modes':>6}"]
+    for r in result.rows:
+        lo, hi = r.rate.per_round_ci
+        lines.append(f"{r.code:<12} {r.distance:>3} {r.decoder:<16} {r.basis:<5} "
+                     f"{r.rate.shots:>8} {r.rate.errors:>7} {r.rate.per_round:>10.3e} "
+                     f"[{lo:>9.2e}, {hi:>9.2e}] {r.qubits:>6} {r.modes:>6}")
+    lines.append("")
+    target = result.summaries[0].target if result.summaries else 1e-9
+    lines.append(f"{'code':<12} {'decoder':<16} {'Λ':>7} {'d@' + format(target, 'g'):>8} "
+                 f"{'qubits':>7} {'modes':>7} {'threshold ×noise':>17}  Λ by basis")
+    for s in result.summaries:
+        lines.append(f"{s.code:<12} {s.decoder:<16} {_fmt(s.lam):>7} "
+                     f"{_fmt(s.projected_distance, 'd'):>8} {_fmt(s.projected_qubits, 'd'):>7} "
+                     f"{_fmt(s.projected_modes, 'd'):>7} {_fmt(s.threshold_scale):>17}  "
+                     + " ".join(f"{b} {v:.3g}" for b, v in s.lam_by_basis.items()))
+    return "\n".join(lines)
+
+
+def _distances(raw: list[str]) -> list[int]:
+    out = []
+    for item in raw:
+        try:
+            out.append(int(item))
+        except ValueError:
+            raise UserError(f"--distances: {item!r} is not an integer; distances are odd "
+                            "integers >= 3") from None
+    from twin.limits import MAX_DISTANCE
+
+    for d in out:
+        if d > MAX_DISTANCE:
+            raise UserError(f"--distances: {d}: must be <= {MAX_DISTANCE} (see twin/limits.py)")
+    return out
+
+
+def run(args: argparse.Namespace) -> int:
+    """Execute ``quantacore compare``."""
+    from twin.device.load import load_device
+    from twin.reports.compare import write_compare_report
+    from twin.studies.compare import run_compare, validate_grid
+
+    distances = _distances(args.distances)
+    bases = ("Z", "X") if args.basis == "both" else (args.basis,)
+    try:
+        validate_grid(codes=args.codes, distances=distances, decoders=args.decoders,
+                      bases=bases)
+    except ValueError as exc:
+        raise UserError(str(exc)) from None
+    for name in ("max_shots", "max_errors", "workers"):
+        if getattr(args, name) < 1:
+            raise UserError(f"--{name.replace('_', '-')} = {getattr(args, name)}: must be >= 1")
+    if args.rounds is not None and args.rounds < 1:
+        raise UserError(f"--rounds = {args.rounds}: must be >= 1")
+    if not 0 < args.target < 0.5:
+        raise UserError(f"--target = {args.target}: must be in (0, 0.5)")
+    device = load_device(args.device, overrides=args.overrides)
+
+    progress = stderr_progress("compare", quiet=args.quiet)
+    try:
+        result = run_compare(
+            device, codes=args.codes, distances=distances, decoders=args.decoders, bases=bases,
+            rounds=args.rounds, max_shots=args.max_shots, max_errors=args.max_errors,
+            workers=args.workers, target=args.target,
+            threshold_scales=(0.5, 1.0, 2.0, 4.0, 8.0) if args.threshold else (),
+            save_resume=args.save_resume, progress=progress,
+        )
+    except ValueError as exc:
+        raise UserError(f"{args.device or 'device'}: {exc}") from None
+    if args.json:
+        print(json.dumps(result.to_json(), indent=2))
+    else:
+        print(format_result(result))
+    if args.out:
+        written = write_compare_report(result, args.out)
+        if progress:
+            progress(f"wrote {', '.join(str(p) for p in written)}")
+    return 0
