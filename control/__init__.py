@@ -9,6 +9,11 @@ Modules, one concern each:
 * ``estimators``: bit-packed pair statistics → edge probabilities, shrinkage, re-weighted DEMs;
 * ``predictors``: Kalman local-linear trend, gradient-boosted predictor, CUSUM, persistence;
 * ``ai``: the shipped controller.
+
+Example:
+    >>> knob = KnobSpec("laser.delay", 0.05, 0.6, 0.2, "µs")
+    >>> knob.clip(0.9), describe(SetKnobs({"laser.delay": 0.3}))
+    (0.6, 'knobs(laser.delay=0.3)')
 """
 
 from control.ai import AIController

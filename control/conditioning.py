@@ -21,7 +21,7 @@ import numba
 import numpy as np
 import stim
 
-from control.estimators import _mechanisms
+from control.estimators import dem_mechanisms
 from qec.noise import herald_detectors
 
 __all__ = ["GroupCounter", "HeraldNeighbours"]
@@ -57,7 +57,7 @@ class HeraldNeighbours:
         heralds = herald_detectors(dem)
         row = {int(h): i for i, h in enumerate(heralds)}
         sets: list[set[int]] = [set() for _ in heralds]
-        for _, _, comps in _mechanisms(dem):
+        for _, _, comps in dem_mechanisms(dem):
             flipped = {d for c in comps for d in c}
             fired = [row[d] for d in flipped if d in row]
             if fired:

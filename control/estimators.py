@@ -41,6 +41,7 @@ import stim
 from qec.noise import herald_detectors
 
 __all__ = [
+    "dem_mechanisms",
     "EdgeModel",
     "Estimate",
     "PairCounter",
@@ -63,7 +64,7 @@ _RATIO_MIN = 1e-3
 
 
 # --- DEM parsing ------------------------------------------------------------------------------
-def _mechanisms(dem: stim.DetectorErrorModel):
+def dem_mechanisms(dem: stim.DetectorErrorModel):
     """Yields (instruction, probability, components) for each error of the flattened DEM.
 
     Each component is a tuple of its detector indices (heralds included, in DEM order).
@@ -167,7 +168,7 @@ class EdgeModel:
         heralds = set(int(h) for h in herald_detectors(dem))
         pair_set: set[tuple[int, int]] = set()
         bnd_set: set[int] = set()
-        for _, _, comps in _mechanisms(dem):
+        for _, _, comps in dem_mechanisms(dem):
             for c in comps:
                 c2 = sorted(d for d in c if d not in heralds)
                 if len(c2) == 2:
@@ -195,7 +196,7 @@ def dem_detector_rates(dem: stim.DetectorErrorModel) -> np.ndarray:
         float64 (num_detectors,): ⟨x_i⟩ = ½ − ½·Π_{m ∋ i}(1 − 2 p_m).
     """
     log_prod = np.zeros(dem.num_detectors)
-    for _, p, comps in _mechanisms(dem):
+    for _, p, comps in dem_mechanisms(dem):
         s = _symptoms(comps)
         if s:
             log_prod[list(s)] += np.log(max(1.0 - 2.0 * p, 1e-300))
@@ -215,7 +216,7 @@ def dem_marginal_truth(dem: stim.DetectorErrorModel, edges: EdgeModel) -> np.nda
     """
     index = {(int(i), int(j)): k for k, (i, j) in enumerate(edges.pairs)}
     out = np.zeros(len(index))
-    for _, p, comps in _mechanisms(dem):
+    for _, p, comps in dem_mechanisms(dem):
         s = sorted(_symptoms(comps))
         for a in range(len(s)):
             for b in range(a + 1, len(s)):

@@ -15,6 +15,15 @@ Modules, one concern each:
 * ``cat`` / ``gkp``: bosonic qubits;
 * ``channel`` / ``extraction``: the ``Channel`` type, Pauli twirl and frame calibration;
 * ``device`` / ``operations``: the reference device and every operation's channel.
+
+Example:
+    >>> import math
+    >>> cavity = CavityQED(g=4.0, kappa=1.0, gamma=2.0)  # rad/µs
+    >>> cavity.cooperativity, adiabatic_efficiency(cavity.cooperativity)  # C, 2C/(2C+1)
+    (4.0, 0.8888888888888888)
+    >>> z = twirl_unitary(rz(0.2))  # a Z rotation by θ twirls to pz = sin²(θ/2)
+    >>> math.isclose(z.pz, math.sin(0.1) ** 2, rel_tol=1e-12), z.px
+    (True, 0.0)
 """
 
 from physics.cat import CatQubit, CatRates, cat_channel, cat_rates, flip_probability

@@ -44,18 +44,18 @@ import numpy as np
 from physics.levels import ThreeLevelSystem
 from physics.pulses import Pulse, envelope
 from physics.stirap_fast import (
-    _D8_C,
+    D8_C,
     MAX_STEPS,
     PROCESS_ATOL,
     PROCESS_RTOL,
-    _d853_error,
-    _d853_factor,
-    _d853_solution,
-    _d853_stage_input,
-    _step_limits,
+    d853_error,
+    d853_factor,
+    d853_solution,
+    d853_stage_input,
     pack_system,
     process_real,
     real_to_superop,
+    step_limits,
 )
 
 __all__ = ["GATE_ATOL", "GATE_RTOL", "coherence_propagator", "gate_superop", "pair_process"]
@@ -163,12 +163,12 @@ def coherence_propagator(c, pp, ps, t0, t1, rtol, atol, hmax, h0):
             status = 2
             break
         for s in range(1, ns):
-            _d853_stage_input(y, K, s, hs, yt)
-            _coherence_rhs(c, pp, ps, t + _D8_C[s] * hs, yt, K[s])
-        _d853_solution(y, K, hs, yn)
+            d853_stage_input(y, K, s, hs, yt)
+            _coherence_rhs(c, pp, ps, t + D8_C[s] * hs, yt, K[s])
+        d853_solution(y, K, hs, yn)
         _coherence_rhs(c, pp, ps, t + hs, yn, K[ns])
-        err = _d853_error(y, yn, K, hs, rtol, atol)
-        fac = _d853_factor(err)
+        err = d853_error(y, yn, K, hs, rtol, atol)
+        fac = d853_factor(err)
         if err <= 1.0:
             t = t1 if clipped else t + hs
             y[:, :] = yn
@@ -203,7 +203,7 @@ def pair_process(sysp, pp, ps, t0, t1, rtol, atol):
         of (ρ_bd, ρ_ed, ρ_ad), status).
     """
     s_real, st = process_real(sysp, pp, ps, t0, t1, rtol, atol)
-    hmax, h0 = _step_limits(sysp, pp, ps)
+    hmax, h0 = step_limits(sysp, pp, ps)
     c = np.array([sysp[5], sysp[6], 0.5 * sysp[1] + 0.25 * sysp[4], sysp[4]])
     v, st2, _ = coherence_propagator(c, pp, ps, t0, t1, rtol, atol, hmax, h0)
     return s_real, v, max(st, st2)

@@ -45,6 +45,7 @@ from physics.levels import ThreeLevelSystem
 from physics.pulses import StirapPulses, envelope
 
 __all__ = [
+    "D8_C",
     "DEFAULT_ATOL",
     "DEFAULT_RTOL",
     "MAX_STEPS",
@@ -53,10 +54,15 @@ __all__ = [
     "T_REAL",
     "T_REAL_INV",
     "build_generators",
+    "d853_error",
+    "d853_factor",
+    "d853_solution",
+    "d853_stage_input",
     "efficiency_batch",
     "evolve_populations",
     "pack_pulses",
     "pack_system",
+    "step_limits",
     "process_batch",
     "process_real",
     "real_to_superop",
@@ -434,13 +440,15 @@ def _dopri1(r, pp, ps, t_out, y0, rtol, atol, hmax, h0, out):
 
 _D8_A = np.ascontiguousarray(_d853.A[:_d853.N_STAGES, :_d853.N_STAGES])
 _D8_B = np.ascontiguousarray(_d853.B)
-_D8_C = np.ascontiguousarray(_d853.C[:_d853.N_STAGES])
+D8_C = np.ascontiguousarray(_d853.C[:_d853.N_STAGES])
+"""DOP853 stage times (fractions of the step); the kernels below are shared with
+``physics.gates_fast``."""
 _D8_E3 = np.ascontiguousarray(_d853.E3)
 _D8_E5 = np.ascontiguousarray(_d853.E5)
 
 
 @numba.njit(cache=True)
-def _d853_stage_input(y, K, s, hs, yt):
+def d853_stage_input(y, K, s, hs, yt):
     """DOP853 stage input ``yt = y + hs·Σ_{q<s} A[s, q]·K[q]`` (rhs-agnostic helper).
 
     Args:
@@ -461,7 +469,7 @@ def _d853_stage_input(y, K, s, hs, yt):
 
 
 @numba.njit(cache=True)
-def _d853_solution(y, K, hs, yn):
+def d853_solution(y, K, hs, yn):
     """DOP853 8th-order solution ``yn = y + hs·Σ_q B[q]·K[q]`` over the 12 stages (in place)."""
     n, m = y.shape
     yn[:, :] = y
@@ -474,7 +482,7 @@ def _d853_solution(y, K, hs, yn):
 
 
 @numba.njit(cache=True)
-def _d853_error(y, yn, K, hs, rtol, atol):
+def d853_error(y, yn, K, hs, rtol, atol):
     """Scaled DOP853 error of a step (scipy's/Hairer's norm): accept the step if ≤ 1.
 
     Args:
@@ -504,7 +512,7 @@ def _d853_error(y, yn, K, hs, rtol, atol):
 
 
 @numba.njit(cache=True)
-def _d853_factor(err):
+def d853_factor(err):
     """DOP853 step-size factor for a scaled error ``err`` (safety 0.9, limits [0.2, 10])."""
     if err == 0.0:
         return 10.0
@@ -569,7 +577,7 @@ def _dop853(r, pp, ps, t_out, Y0, rtol, atol, hmax, h0, out):
                         for a in range(9):
                             for c in range(m):
                                 yt[a, c] += coef * K[q, a, c]
-                _rhs(r, pp, ps, t + _D8_C[s] * hs, yt, K[s])
+                _rhs(r, pp, ps, t + D8_C[s] * hs, yt, K[s])
             yn[:, :] = y
             for q in range(ns):
                 coef = hs * _D8_B[q]
@@ -615,7 +623,7 @@ def _dop853(r, pp, ps, t_out, Y0, rtol, atol, hmax, h0, out):
 
 
 @numba.njit(cache=True)
-def _step_limits(sysp, pp, ps):
+def step_limits(sysp, pp, ps):
     """(hmax, h0) in µs for one point."""
     hmax = _HMAX_FRACTION * min(_support_length(pp), _support_length(ps))
     h0 = min(hmax, 0.05 / _max_rate(sysp, pp, ps))
@@ -639,7 +647,7 @@ def evolve_populations(sysp, pp, ps, t_out, initial, rtol, atol):
         (populations (n_times, 3), status): status 0 ok (see module docstring).
     """
     r = _rates(sysp)
-    hmax, h0 = _step_limits(sysp, pp, ps)
+    hmax, h0 = step_limits(sysp, pp, ps)
     y0 = np.zeros(9)
     y0[initial] = 1.0
     out = np.empty((t_out.shape[0], 9))
@@ -670,7 +678,7 @@ def efficiency_batch(sysp, pp, ps, tspan, initial, rtol, atol):
     status = np.zeros(n, np.int64)
     for i in numba.prange(n):
         r = _rates(sysp[i])
-        hmax, h0 = _step_limits(sysp[i], pp[i], ps[i])
+        hmax, h0 = step_limits(sysp[i], pp[i], ps[i])
         y0 = np.zeros(9)
         y0[initial] = 1.0
         out = np.empty((2, 9))
@@ -701,7 +709,7 @@ def process_real(sysp, pp, ps, t0, t1, rtol, atol):
         (S_real (9, 9) float64, status).
     """
     r = _rates(sysp)
-    hmax, h0 = _step_limits(sysp, pp, ps)
+    hmax, h0 = step_limits(sysp, pp, ps)
     t_out = np.array([t0, t1])
     out = np.empty((2, 9, 9))
     status, _ = _dop853(r, pp, ps, t_out, np.eye(9), rtol, atol, hmax, h0, out)

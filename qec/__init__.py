@@ -12,6 +12,15 @@ Modules, one concern each:
 * ``sampling``: the sample-and-decode path the twin loop and the benchmarks run;
 * ``montecarlo``: sinter tasks, adapters and collection (resumable CSV);
 * ``stats``: per-round normalisation, intervals, Λ, thresholds, projections.
+
+Example:
+    >>> exp = memory_experiment("surface", distance=3, rounds=3)
+    >>> circuit = NoiseModel.uniform_depolarizing(0.001).noisy_circuit(exp.circuit)
+    >>> len(circuit.shortest_graphlike_error())  # the code distance
+    3
+    >>> rate = logical_rate(shots=10_000, errors=12, rounds=3)
+    >>> rate.per_round < rate.per_round_ci[1]
+    True
 """
 
 from qec.codes import (

@@ -2,6 +2,10 @@
 
 This package holds data only: each ``*.toml`` file beside this module is one scenario, read by
 ``twin`` into its frozen dataclasses.
+
+Example:
+    >>> "laser-drift" in list_scenarios() and scenario_path("steady").suffix
+    '.toml'
 """
 
 from __future__ import annotations

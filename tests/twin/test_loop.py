@@ -17,31 +17,6 @@ from twin.device.physics_cache import PhysicsCache
 from twin.loop import DigitalTwin
 from twin.scenario import load_scenario
 
-SCENARIO = """\
-name = "tiny"
-description = "a tiny drifting run for tests"
-seed = 7
-windows = {windows}
-shots = 1500
-distance = 3
-decoder = "mwpm"
-window_seconds = 10.0
-[controller]
-name = "{controller}"
-[[drift]]
-parameter = "laser.detuning_2ph"
-process = "ou"
-tau = 40.0
-sigma = 0.06
-grid_step = 0.02
-"""
-
-
-def _scenario_file(tmp_path, *, windows=6, controller="none", name="tiny.toml"):
-    path = tmp_path / name
-    path.write_text(SCENARIO.format(windows=windows, controller=controller))
-    return path
-
 
 def test_physics_cache_interpolation_error_is_bounded():
     """Linear interpolation error ≤ h²/8 · max|f''|; for the gate's coherent error
@@ -61,8 +36,8 @@ def test_physics_cache_interpolation_error_is_bounded():
     assert bound < 0.05 * exact.gate_1q.px
 
 
-def test_same_seed_gives_byte_identical_telemetry(tmp_path):
-    scen = load_scenario(str(_scenario_file(tmp_path)))
+def test_same_seed_gives_byte_identical_telemetry(tmp_path, tiny_scenario_file):
+    scen = load_scenario(str(tiny_scenario_file()))
     for name in ("a", "b"):
         DigitalTwin(scen, folder=tmp_path / name).run()
     a = (tmp_path / "a" / "telemetry.csv").read_bytes()
@@ -80,8 +55,8 @@ def _run_cli(args, **kw):
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, **kw)
 
 
-def test_kill_and_resume_gives_the_uninterrupted_telemetry(tmp_path):
-    path = _scenario_file(tmp_path, windows=8)
+def test_kill_and_resume_gives_the_uninterrupted_telemetry(tmp_path, tiny_scenario_file):
+    path = tiny_scenario_file(windows=8)
     ref = tmp_path / "ref"
     assert main(["run", str(path), "--out", str(ref), "--quiet", "--no-report"]) == 0
     expected = (ref / "none-seed7" / "telemetry.csv").read_bytes()
@@ -105,8 +80,8 @@ def test_kill_and_resume_gives_the_uninterrupted_telemetry(tmp_path):
     assert tele.read_bytes() == expected
 
 
-def test_refusals(tmp_path, capsys):
-    path = _scenario_file(tmp_path)
+def test_refusals(tmp_path, capsys, tiny_scenario_file):
+    path = tiny_scenario_file()
     out = tmp_path / "o"
     assert main(["run", str(path), "--out", str(out), "--quiet", "--no-report"]) == 0
     capsys.readouterr()
@@ -145,8 +120,8 @@ def test_run_bad_input(args, fragment, capsys, tmp_path):
     assert fragment in err and len(err.splitlines()) == 1
 
 
-def test_run_json_summary_and_report(tmp_path, capsys):
-    path = _scenario_file(tmp_path, controller="oracle")
+def test_run_json_summary_and_report(tmp_path, capsys, tiny_scenario_file):
+    path = tiny_scenario_file(controller="oracle")
     assert main(["run", str(path), "--out", str(tmp_path / "r"), "--quiet", "--json"]) == 0
     data = json.loads(capsys.readouterr().out)
     for key in ("scenario", "controller", "windows", "mean_ler_per_round", "ler_ci",
@@ -163,8 +138,8 @@ def test_run_json_summary_and_report(tmp_path, capsys):
         assert float(cells[knob]) == pytest.approx(-float(cells[true]), abs=1e-12)
 
 
-def test_periodic_calibration_costs_windows_and_restores_knobs(tmp_path):
-    scen = load_scenario(str(_scenario_file(tmp_path, windows=7)))
+def test_periodic_calibration_costs_windows_and_restores_knobs(tmp_path, tiny_scenario_file):
+    scen = load_scenario(str(tiny_scenario_file(windows=7)))
     from twin.scenario import ControllerSpec
 
     scen = scen.replace(controller=ControllerSpec("periodic", {"every": 3}))
@@ -193,14 +168,14 @@ def test_oracle_beats_periodic_beats_none_on_laser_drift(tmp_path):
     assert periodic.lost_windows > 0 == oracle.lost_windows == none.lost_windows
 
 
-def test_read_only_output_folder_is_a_clear_error(tmp_path, capsys):
+def test_read_only_output_folder_is_a_clear_error(tmp_path, capsys, tiny_scenario_file):
     if os.geteuid() == 0:
         locked = Path("/proc/quantacore-cannot-write-here")  # root ignores permissions
     else:
         locked = tmp_path / "ro"
         locked.mkdir()
         locked.chmod(0o500)
-    path = _scenario_file(tmp_path)
+    path = tiny_scenario_file()
     assert main(["run", str(path), "--out", str(locked / "x"), "--quiet"]) == 2
     err = capsys.readouterr().err.strip()
     assert "cannot" in err and len(err.splitlines()) == 1 and "Traceback" not in err

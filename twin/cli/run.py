@@ -19,6 +19,7 @@ examples:
   quantacore run laser-drift --controller periodic --out runs/laser
   quantacore run laser-drift --controller oracle --out runs/laser   # same folder: compared
   quantacore run my_scenario.toml --windows 100 --shots 20000 --seed 3
+  quantacore run laser-drift --decoder mwpm-correlated --out runs/corr
   quantacore run laser-drift --out runs/laser --resume              # continue after a crash
   quantacore run laser-drift --seeds 0:32 --controller none,ai --workers 2   # an ensemble
   quantacore run laser-drift --seeds 3,5,7 --dask tcp://HOST:8786
@@ -47,6 +48,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--windows", type=int, help="override the number of windows")
     parser.add_argument("--shots", type=int, help="override the shots per window")
     parser.add_argument("--seed", type=int, help="override the seed")
+    parser.add_argument("--decoder", metavar="NAME",
+                        help="override the decoder (a built-in or a registered user decoder)")
     parser.add_argument("--seeds", metavar="START:STOP|S,S,...",
                         help="run an ensemble over these seeds (0:32 = 0..31, or 3,5,7)")
     parser.add_argument("--workers", type=int, metavar="N",
@@ -66,7 +69,7 @@ def _scenario(args: argparse.Namespace, *, controller: bool = True):
     from twin.scenario import ControllerSpec, load_scenario
 
     scenario = load_scenario(args.scenario)
-    changes = {name: getattr(args, name) for name in ("windows", "shots", "seed")
+    changes = {name: getattr(args, name) for name in ("windows", "shots", "seed", "decoder")
                if getattr(args, name) is not None}
     if controller and args.controller is not None and \
             args.controller != scenario.controller.name:

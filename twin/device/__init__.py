@@ -9,7 +9,8 @@
 
 Example:
     >>> from physics.device import REFERENCE_DEVICE
-    >>>     >>> model, data_noise = code_noise(extract_operations(REFERENCE_DEVICE), "surface")
+    >>> from physics.operations import extract_operations
+    >>> model, data_noise = code_noise(extract_operations(REFERENCE_DEVICE), "surface")
     >>> 0 < model.gate_2q.erasure < 0.1 and data_noise is None
     True
 """

@@ -2,6 +2,7 @@
 
 * ``digital_twin``: ``DigitalTwin``, ``WindowResult``, ``HiddenTruth``;
 * ``state``: ``LoopState`` (frozen) and ``apply_actions``;
+* ``window``: ``WindowSimulator``, one window from drift to telemetry row;
 * ``circuits``: ``CircuitCache`` (circuits, decoders and herald layouts reused across windows);
 * ``gym_env``: ``QECControlEnv``, the loop as a Gymnasium environment (imports gymnasium, so it
   is not imported here).

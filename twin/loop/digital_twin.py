@@ -24,11 +24,12 @@ Example:
     >>> import tempfile
     >>> from twin.scenario import load_scenario
     >>> scenario = load_scenario("default").replace(windows=2, shots=200)
-    >>> with DigitalTwin(scenario, out=tempfile.mkdtemp()) as twin:
-    ...     first = twin.step()
-    ...     summary = twin.run()
-    >>> first.index, summary.windows, twin.folder.path.name
-    (0, 2, 'none-seed0')
+    >>> twin = DigitalTwin(scenario, out=tempfile.mkdtemp())
+    >>> state = twin.start()          # the folder is locked until the run ends or close()
+    >>> first = twin.step()           # one window: its telemetry row, what the controller saw
+    >>> summary = twin.run()          # the windows left, then summary.json
+    >>> first.index, first.row["shots"], summary.windows, twin.folder.path.name
+    (0, 200, 2, 'none-seed1')
 """
 
 from __future__ import annotations
@@ -42,26 +43,19 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
-import numpy as np
-
-from control.protocol import Action, KnobSpec, SetDecoderPriors, SyndromeWindow, describe
+from control.protocol import Action, KnobSpec, SyndromeWindow, describe
 from physics.device import Device
-from qec.noise import NoiseModel, OpNoise, TwoQubitNoise
-from qec.sampling import sample_and_decode
-from qec.stats import logical_rate
-from twin.controllers import Insight, make_controller
+from twin.controllers import make_controller
 from twin.device.knobs import KNOBS
 from twin.device.model import DeviceModel
 from twin.errors import UserError
 from twin.loop.circuits import CircuitCache
 from twin.loop.state import Checkpoint, LoopState, apply_actions
+from twin.loop.window import WindowSimulator
 from twin.runs.folder import CHECKPOINT_FORMAT, RunFolder, RunLock
 from twin.runs.summary import RunSummary, summarize
 from twin.runs.telemetry import (
-    KNOB,
-    NOISE_COLUMNS,
     TIMING_COLUMNS,
-    TRUE,
     CsvLog,
     telemetry_columns,
 )
@@ -104,29 +98,6 @@ class HiddenTruth:
     values: dict[str, float]
     offsets: dict[str, float]
     optimal_knobs: dict[str, float]
-
-
-def _rng(seed: int, *stream: int) -> np.random.Generator:
-    return np.random.default_rng([seed, *stream])
-
-
-def _align(prior: NoiseModel, truth: NoiseModel) -> NoiseModel:
-    """Give the priors every herald the truth has (hardware knows which ops herald)."""
-    g1, g2 = prior.gate_1q, prior.gate_2q
-    if truth.gate_1q.erasure and not g1.erasure:
-        g1 = replace(g1, erasure=_TINY)
-    if truth.gate_2q.erasure and not g2.erasure:
-        g2 = TwoQubitNoise(g2.probs, _TINY)
-    return prior.with_(gate_1q=g1, gate_2q=g2, hot=())
-
-
-def _align_data(prior: OpNoise | None, truth: OpNoise | None) -> OpNoise | None:
-    if truth is None:
-        return None
-    prior = prior if prior is not None else OpNoise()
-    if truth.erasure and not prior.erasure:
-        prior = replace(prior, erasure=_TINY)
-    return prior
 
 
 class DigitalTwin:
@@ -177,6 +148,7 @@ class DigitalTwin:
             raise UserError(f"{scenario.source}: {exc}") from None
         self.circuits = circuits if circuits is not None else CircuitCache(
             code=scenario.code, rounds=scenario.rounds_per_shot, basis=scenario.basis)
+        self.simulator = WindowSimulator(scenario, self.model, self.circuits, self.knob_specs)
         self.columns = telemetry_columns(self.model.drift_paths,
                                          [k.name for k in self.knob_specs])
         self.telemetry = CsvLog(self.folder.telemetry, self.columns)
@@ -226,6 +198,10 @@ class DigitalTwin:
     def _begin(self) -> LoopState:
         folder, s = self.folder, self.scenario
         if folder.holds_run():
+            there = folder.read_scenario()
+            if there is not None and there.name != s.name:
+                raise UserError(f"{folder.path} already holds a run of scenario {there.name!r}:"
+                                f" choose another --out for {s.name!r}")
             raise UserError(f"{folder.path} already holds a run: use --resume to continue it "
                             "or choose another --out")
         try:
@@ -354,24 +330,20 @@ class DigitalTwin:
             ValueError: an action names an unknown knob, decoder or an invalid distance.
         """
         state = self._state
-        if state is None or self._lock is None:
+        if state is None:
             raise RuntimeError("call start() before step()")
         w = state.next_window
         if w >= self.scenario.windows:
             raise RuntimeError(f"all {self.scenario.windows} windows have run")
+        if self._lock is None:
+            raise RuntimeError("the run was closed: start(resume=True) to continue it")
         if actions:
             state = apply_actions(state, actions, knob_specs=self.knob_specs)
             described = ";".join(describe(a) for a in actions)
             state = replace(state, last_actions=";".join(
                 a for a in (state.last_actions, described) if a))
         t0 = time.perf_counter()
-        state, offsets = self._advance_drift(state, w)
-        state, pre_actions = self._privileged(state, offsets)
-        row = self._row(w, state, offsets, pre_actions)
-        if state.lost_pending > 0:
-            state, window = self._calibrate(state, offsets, row), None
-        else:
-            window = self._qec(w, state, offsets, row)
+        state, row, window = self.simulator.simulate(w, state, self.controller)
         wall = round(time.perf_counter() - t0, 6)
         self.telemetry.append(row)
         self.timing.append({"window": w, "wall_s": wall})
@@ -398,124 +370,3 @@ class DigitalTwin:
                            {p: float(offsets.get(p, 0.0)) for p in self.model.drift_paths},
                            self.model.optimal_knobs(offsets))
 
-    def _truth(self, offsets: dict[str, float], knobs: Mapping[str, float],
-               distance: int) -> tuple[NoiseModel, OpNoise | None]:
-        try:
-            return self.model.noise(offsets, dict(knobs), distance=distance)
-        except ValueError as exc:
-            raise UserError(f"{self.scenario.source}: a drift took the device out of range: "
-                            f"{exc}") from None
-
-    def _advance_drift(self, state: LoopState, w: int) -> tuple[LoopState, dict[str, float]]:
-        s = self.scenario
-        if w > 0:
-            state = replace(state, drift_states=tuple(self.model.step(
-                state.drift_states, (w - 1) * s.window_seconds, w * s.window_seconds,
-                seed=s.seed, window=w)))
-        return state, self.model.offsets(state.drift_states)
-
-    def _privileged(self, state: LoopState, offsets: dict[str, float]
-                    ) -> tuple[LoopState, list[Action]]:
-        """A privileged baseline's actions on the window about to run (from the truth)."""
-        ctl = self.controller
-        if not getattr(ctl, "privileged", False):
-            return state, []
-        distance = state.distance
-        insight = Insight(
-            optimal_knobs=lambda: self.model.optimal_knobs(offsets),
-            true_model=lambda knobs: self._truth(offsets, knobs, distance)[0])
-        pre = list(ctl.before_window(insight))
-        state = apply_actions(state, pre, knob_specs=self.knob_specs)
-        if any(isinstance(a, SetDecoderPriors) for a in pre):  # the true data noise too
-            state = replace(state, prior_data=self._truth(offsets, state.knobs,
-                                                          state.distance)[1])
-        return state, pre
-
-    def _row(self, w: int, state: LoopState, offsets: dict[str, float],
-             pre_actions: list[Action]) -> dict[str, Any]:
-        """The row's leading cells: time, code, the hidden truth, the knobs, the actions."""
-        row: dict[str, Any] = {"window": w, "time_s": float(w * self.scenario.window_seconds),
-                               "code": self.scenario.code, "distance": state.distance,
-                               "decoder": state.decoder}
-        row.update({TRUE + p: float(v) for p, v in self.model.true_values(offsets).items()})
-        row.update({KNOB + k: float(v) for k, v in state.knobs.items()})
-        actions = [state.last_actions, *(describe(a) for a in pre_actions)]
-        row["actions"] = ";".join(a for a in actions if a)
-        return row
-
-    def _parts(self, state: LoopState, offsets: dict[str, float]
-               ) -> list[tuple[NoiseModel, OpNoise | None]]:
-        """True noise of each part of the window: one, or an in-window probe's two halves.
-
-        A probe runs half the shots at knobs + δ and half at knobs − δ.
-        """
-        probe = state.probe if state.lost_pending == 0 else {}
-        specs = {k.name: k for k in self.knob_specs}
-        return [self._truth(offsets, {k: specs[k].clip(v + sign * probe.get(k, 0.0))
-                                      for k, v in state.knobs.items()}, state.distance)
-                for sign in ((1.0, -1.0) if probe else (0.0,))]
-
-    def _calibrate(self, state: LoopState, offsets: dict[str, float],
-                   row: dict[str, Any]) -> LoopState:
-        """A window lost to calibration; the last one sets the optimum and the true priors."""
-        self._noise_cells(row, self._parts(state, offsets))
-        row.update({"lost": 1, "shots": 0, "errors": 0})
-        state = replace(state, lost_pending=state.lost_pending - 1)
-        if state.lost_pending == 0:  # the calibration result
-            knobs = self.model.optimal_knobs(offsets)
-            priors, prior_data = self._truth(offsets, knobs, state.distance)
-            state = replace(state, knobs=knobs, priors=priors, prior_data=prior_data)
-        return state
-
-    @staticmethod
-    def _noise_cells(row: dict[str, Any], parts: list) -> None:
-        row.update({column: float(np.mean([of(t) for t, _ in parts]))  # mean of the halves
-                    for column, of in NOISE_COLUMNS.items()})
-
-    def _qec(self, w: int, state: LoopState, offsets: dict[str, float],
-             row: dict[str, Any]) -> SyndromeWindow:
-        """Sample and decode the window; complete its row; what the controller sees."""
-        s, distance, circuits = self.scenario, state.distance, self.circuits
-        parts = self._parts(state, offsets)
-        self._noise_cells(row, parts)
-        truth, data = parts[0]
-        exp = circuits.experiment(distance, data)
-        true_circuit = truth.noisy_circuit(exp.circuit)
-        prior = _align(state.priors, truth)
-        prior_data = _align_data(state.prior_data, data)
-        prior_dem = state.prior_dem
-        if prior_dem is not None and prior_dem[0] == distance and \
-                prior_dem[1].num_detectors == true_circuit.num_detectors:
-            decoder = circuits.dem_decoder(state.decoder, prior_dem[1])
-        else:
-            decoder = circuits.decoder(state.decoder, distance, prior, prior_data)
-        seed = int(_rng(s.seed, 3, w).integers(2**63))
-        split = None
-        if len(parts) == 2:
-            split = s.shots // 2
-            minus = parts[1][0].noisy_circuit(circuits.experiment(distance, parts[1][1]).circuit)
-            runs = [(true_circuit, split, seed),
-                    (minus, s.shots - split, int(_rng(s.seed, 4, w).integers(2**63)))]
-        else:
-            runs = [(true_circuit, s.shots, seed)]
-        sampled = sample_and_decode(runs, decoder)
-        rate = logical_rate(shots=s.shots, errors=sampled.errors, rounds=s.rounds_per_shot)
-        mask, herald_qubits = circuits.herald_layout(true_circuit, (
-            distance, truth.gate_1q.erasure > 0, truth.gate_2q.erasure > 0,
-            data is not None and data.erasure > 0, true_circuit.num_detectors))
-        window = SyndromeWindow(
-            index=w, time=row["time_s"], shots=s.shots, rounds=s.rounds_per_shot, code=s.code,
-            distance=distance, decoder=state.decoder, circuit=exp.circuit,
-            packed_detections=sampled.detections, herald_mask=mask,
-            herald_qubits=herald_qubits, packed_observables=sampled.observables,
-            num_observables=true_circuit.num_observables, logical_errors=sampled.errors,
-            decoder_model=prior, knobs=MappingProxyType(dict(state.knobs)),
-            knob_specs=self.knob_specs, probe=MappingProxyType(dict(state.probe)), split=split)
-        row.update({
-            "lost": 0, "shots": s.shots, "errors": sampled.errors,
-            "ler_per_round": rate.per_round, "ler_ci_low": rate.per_round_ci[0],
-            "ler_ci_high": rate.per_round_ci[1],
-            "detection_fraction": window.detection_fraction,
-            "herald_fraction": window.herald_fraction,
-        })
-        return window

@@ -12,7 +12,7 @@ Example:
     >>> root = tempfile.mkdtemp()
     >>> _ = DigitalTwin(load_scenario("default").replace(windows=2, shots=100), out=root).run()
     >>> [(r.name, r.controller, r.seed, r.complete) for r in find_runs(root)]
-    [('none-seed0', 'none', 0, True)]
+    [('none-seed1', 'none', 1, True)]
 """
 
 from __future__ import annotations
