@@ -47,7 +47,7 @@ def _scenarios() -> list[str]:
     return list(list_scenarios())
 
 
-def _machine() -> dict[str, str]:
+def machine_info() -> dict[str, str]:
     import stim
 
     cpu = platform.processor() or platform.machine()
@@ -165,14 +165,14 @@ def main(argv: list[str] | None = None) -> int:
     hashes = fingerprint(only=only, progress=say)
     if args.record:
         data = {"windows": WINDOWS, "shots": SHOTS, "controllers": list(CONTROLLERS),
-                "machine": _machine(), "hashes": hashes}
+                "machine": machine_info(), "hashes": hashes}
         REFERENCE.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
         say(f"wrote {REFERENCE} ({len(hashes)} hashes)")
         return 0
     reference = json.loads(REFERENCE.read_text(encoding="utf-8"))
     diffs = check(reference, hashes)
     if diffs:
-        machine = _machine()
+        machine = machine_info()
         if machine != reference["machine"]:
             say(f"note: reference made on {reference['machine']}, this is {machine}")
         print("\n".join(["behaviour changed:", *diffs]))
