@@ -70,7 +70,7 @@ def measure(*, windows: int = 20, shots: int = 10_000) -> dict:
         twin.run()
         with open(Path(tmp) / "run" / "timing.csv") as fh:
             walls = [float(r["wall_s"]) for r in csv.DictReader(fh)]
-        model, data = twin.cache.noise(twin.nominal)
+        model, data = twin.model.cache.noise(twin.nominal)
     circuit = model.noisy_circuit(memory_experiment("surface", distance=5, rounds=5,
                                                     data_noise=data).circuit)
     ctl_ms = 1e3 * float(np.median(ctl.seconds[2:]))

@@ -33,9 +33,9 @@ def _twin_windows(windows: int, shots: int):
         twin.run()
         with open(Path(tmp) / "run" / "timing.csv") as fh:
             walls = [float(r["wall_s"]) for r in csv.DictReader(fh)]
-        nodes = twin.cache.stats.nodes
+        nodes = twin.model.cache.stats.nodes
         # the same circuit as the twin's last window, sampled and decoded bare
-        model, data = twin.cache.noise(twin.nominal)
+        model, data = twin.model.cache.noise(twin.nominal)
         exp = memory_experiment("surface", distance=5, rounds=5, data_noise=data)
         circuit = model.noisy_circuit(exp.circuit)
     return walls, nodes, circuit

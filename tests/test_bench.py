@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-CHEAP = ("stirap", "estimator", "erasure")
+CHEAP = ("stirap", "estimator", "erasure", "twin", "controller")
 
 
 @pytest.fixture(scope="module")
@@ -48,16 +48,17 @@ def test_table_has_a_row_per_figure(quick_report):
     assert benches.count("stirap") == 4
     assert benches.count("estimator") == 2
     assert benches.count("erasure") == 2
+    assert benches.count("twin") == 1 and benches.count("controller") == 1
     assert "FAILED" not in stdout
 
 
 def test_ratios_are_finite_and_positive(quick_report):
     _, data = quick_report
     assert data["mode"] == "quick"
-    assert [r["name"] for r in data["results"]] == list(CHEAP)
+    assert sorted(r["name"] for r in data["results"]) == sorted(CHEAP)
     ratios = [row["ratio"] for r in data["results"] for row in r["rows"]
               if row["ratio"] is not None]
-    assert len(ratios) == 5
+    assert len(ratios) == 7
     assert all(math.isfinite(x) and x > 0 for x in ratios)
     for r in data["results"]:
         assert r["status"] == "ok"
