@@ -35,6 +35,7 @@ from qec.decoders import (
     decoder_entry,
     decoder_names,
     install_decoders,
+    portable_user_decoders,
 )
 
 __all__ = [
@@ -181,8 +182,7 @@ def collect(tasks: Sequence[sinter.Task] | Iterable[sinter.Task], *, num_workers
     tasks = list(tasks)
     for task in tasks:
         check_decoder(task.decoder)
-    for name in sorted({task.decoder for task in tasks}):
-        _check_picklable(name)
+    portable_user_decoders(sorted({task.decoder for task in tasks}))  # sinter's workers
     if num_workers < 1:
         raise ValueError(f"num_workers = {num_workers}: must be >= 1")
     if max_shots < 0:
@@ -191,21 +191,6 @@ def collect(tasks: Sequence[sinter.Task] | Iterable[sinter.Task], *, num_workers
                           max_errors=max_errors, save_resume_filepath=save_resume_filepath,
                           print_progress=print_progress,
                           custom_decoders=sinter_decoders(**(decoder_options or {})))
-
-
-def _check_picklable(name: str) -> None:
-    """Raise if the user decoder ``name`` cannot be sent to sinter's worker processes."""
-    import pickle
-
-    entry = decoder_entry(name)
-    if entry.builtin:
-        return
-    try:
-        pickle.dumps(entry)
-    except Exception as exc:  # noqa: BLE001 - pickle raises several types
-        raise ValueError(f"decoder {name!r} cannot be sent to worker processes ({exc}): "
-                         "register a module-level class or function, not a lambda or a local "
-                         "object") from None
 
 
 @dataclass(frozen=True)

@@ -216,21 +216,13 @@ def _with_user_decoders(fn: Callable[[Any], Any]) -> Callable[[Any], Any]:
     Raises:
         UserError: a user decoder cannot be pickled (it could not reach a worker).
     """
-    import pickle
+    from qec.decoders import portable_user_decoders
 
-    from qec.decoders import user_decoders
-
-    decoders = dict(user_decoders())
-    if not decoders:
-        return fn
-    for name, entry in decoders.items():
-        try:
-            pickle.dumps(entry)
-        except Exception as exc:  # noqa: BLE001 - pickle raises several types
-            raise UserError(f"decoder {name!r} cannot be sent to worker processes ({exc}): "
-                            "register a module-level class or function, not a lambda or a "
-                            "local object, or run with --workers 1") from None
-    return WithDecoders(fn, decoders)
+    try:
+        decoders = portable_user_decoders()
+    except ValueError as exc:
+        raise UserError(str(exc)) from None
+    return WithDecoders(fn, decoders) if decoders else fn
 
 
 class _Queue:

@@ -30,6 +30,7 @@ __all__ = [
     "check_int",
     "check_name",
     "finite_float",
+    "finite_or_none",
     "is_finite_number",
     "is_int",
     "key_text",
@@ -68,6 +69,15 @@ def is_finite_number(value: Any) -> bool:
         return math.isfinite(value)
     except OverflowError:
         return False
+
+
+def finite_or_none(value: Any) -> float | None:
+    """``value`` as a finite float, or None when it is not one (a lenient read of a file)."""
+    try:
+        out = float(value)
+    except (TypeError, ValueError, OverflowError):
+        return None
+    return out if math.isfinite(out) else None
 
 
 def bad(key: str, value: Any, allowed: str) -> ValueError:

@@ -41,7 +41,7 @@ import difflib
 import importlib
 import re
 import warnings
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -59,6 +59,7 @@ __all__ = [
     "decoder_entry",
     "decoder_names",
     "install_decoders",
+    "portable_user_decoders",
     "register_decoder",
     "unregister_decoder",
     "user_decoders",
@@ -269,6 +270,28 @@ class SinterBackedDecoder:
 def user_decoders() -> Mapping[str, DecoderEntry]:
     """The user decoders of this process (to send with work to other processes)."""
     return dict(_user)
+
+
+def portable_user_decoders(names: Sequence[str] | None = None) -> dict[str, DecoderEntry]:
+    """The user decoders to send to other processes, checked to survive the trip (pickling).
+
+    Args:
+        names: only these (built-in names are skipped); None: every user decoder.
+
+    Raises:
+        ValueError: a user decoder cannot be pickled (a lambda, a local object), naming it.
+    """
+    import pickle
+
+    chosen = {n: e for n, e in _user.items() if names is None or n in names}
+    for name, entry in chosen.items():
+        try:
+            pickle.dumps(entry)
+        except Exception as exc:  # noqa: BLE001 - pickle raises several types
+            raise ValueError(f"decoder {name!r} cannot be sent to worker processes ({exc}): "
+                             "register a module-level class or function, not a lambda or a "
+                             "local object, or run in one process (--workers 1)") from None
+    return chosen
 
 
 def install_decoders(entries: Mapping[str, DecoderEntry]) -> None:

@@ -29,6 +29,7 @@ from twin.runs.read import RunData, ScenarioGroup, find_runs, scenario_groups, s
 from twin.runs.summary import RunStats, run_stats
 from twin.runs.telemetry import total_wall_seconds
 from twin.scenario import Scenario
+from twin.validation import finite_or_none
 
 __all__ = ["ACTIONS_SHOWN", "select_runs", "write_report"]
 
@@ -42,14 +43,6 @@ _PNG = {
     "ler": "report_ler.png",
     "compare": "report_compare.png",
 }
-
-
-def _float(value: object) -> float | None:
-    try:
-        out = float(value)  # type: ignore[arg-type]
-    except (TypeError, ValueError):
-        return None
-    return out if math.isfinite(out) else None
 
 
 def _fmt(x: float | None, spec: str = ".3g") -> str:
@@ -192,7 +185,7 @@ def write_report(folder: str | Path, *, scenario: Scenario | str | None = None) 
     folder = Path(folder)
     group, others = select_runs(folder, scenario=scenario)
     runs = list(group.runs)
-    known = {s for r in runs if (s := _float((r.summary or {}).get("target"))) is not None}
+    known = {s for r in runs if (s := finite_or_none((r.summary or {}).get("target"))) is not None}
     fallback = known.pop() if len(known) == 1 else None
     stats = [run_stats(r, fallback) for r in runs]
     images = _write_plots(folder, runs, stats)

@@ -24,6 +24,7 @@ import numpy as np
 from qec.codes import memory_experiment
 from qec.stats import logical_rate
 from twin.scenario import Scenario
+from twin.validation import finite_or_none
 
 if TYPE_CHECKING:
     from twin.runs.read import RunData
@@ -154,14 +155,6 @@ class RunStats:
     from_summary: bool
 
 
-def _float(value: object) -> float | None:
-    try:
-        out = float(value)  # type: ignore[arg-type]
-    except (TypeError, ValueError):
-        return None
-    return out if math.isfinite(out) else None
-
-
 def _scenario_target(folder: Path) -> float | None:
     """The first numeric ``target`` key found in the run's ``scenario.toml``, if any."""
     path = folder / "scenario.toml"
@@ -173,8 +166,8 @@ def _scenario_target(folder: Path) -> float | None:
     while stack:
         item = stack.pop(0)
         if isinstance(item, dict):
-            if _float(item.get("target")) is not None:
-                return _float(item["target"])
+            if finite_or_none(item.get("target")) is not None:
+                return finite_or_none(item["target"])
             stack.extend(v for v in item.values() if isinstance(v, dict))
     return None
 
@@ -194,12 +187,12 @@ def run_stats(run: RunData, target: float | None = None) -> RunStats:
         The run's figures.
     """
     s = run.summary or {}
-    target = _float(s.get("target")) or _scenario_target(run.folder) or target
+    target = finite_or_none(s.get("target")) or _scenario_target(run.folder) or target
     ler, lo, hi = (run.arrays[k] for k in ("ler_per_round", "ler_ci_low", "ler_ci_high"))
     ok = ~run.lost & np.isfinite(ler)
     lost = int(run.lost.sum())
     ci = s.get("ler_ci")
-    if run.complete and _float(s.get("mean_ler_per_round")) is not None and \
+    if run.complete and finite_or_none(s.get("mean_ler_per_round")) is not None and \
             isinstance(ci, list | tuple) and len(ci) == 2:
         worst_window = s.get("worst_window")
         above = s.get("windows_above_target")
@@ -207,7 +200,7 @@ def run_stats(run: RunData, target: float | None = None) -> RunStats:
             windows=int(s.get("windows", run.n_windows)), mean=float(s["mean_ler_per_round"]),
             ci=(float(ci[0]), float(ci[1])),
             worst_window=None if worst_window is None else int(worst_window),
-            worst=_float(s.get("worst_ler_per_round")) or math.nan,
+            worst=finite_or_none(s.get("worst_ler_per_round")) or math.nan,
             above_target=None if above is None else int(above),
             lost=int(s.get("lost_windows", lost)), target=target, from_summary=True)
     if not ok.any():

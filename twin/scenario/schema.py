@@ -379,14 +379,3 @@ def _check_toml_value(key: str, value: Any) -> None:
             _check_toml_value(f"{key}[{i}]", v)
     elif not (isinstance(value, str | bool | int) or is_finite_number(value)):
         raise bad(key, value, "must be a string, boolean, finite number, array or table")
-
-
-def _wrap(source: str, fn: Any, *args: Any, **kwargs: Any) -> Any:
-    try:
-        return fn(*args, **kwargs)
-    except UserError:
-        raise
-    except ValueError as exc:
-        raise UserError(f"{source}: {exc}") from None
-
-
