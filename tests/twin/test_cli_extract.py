@@ -89,3 +89,20 @@ def test_bad_input_in_a_real_process_has_no_traceback(tmp_path):
     assert proc.returncode == 2
     assert "Traceback" not in proc.stderr
     assert "laser.width = -1" in proc.stderr
+
+
+def test_device_file_overrides_reach_the_physics(device_file, capsys):
+    """The shared device file (g = 150 rad/µs, a 0.5 km link): C = g²/(2κγ) grows as g², and
+    the link loses 3.5 dB/km over the extra length."""
+    from physics.device import REFERENCE_DEVICE
+
+    assert main(["extract", "--device", str(device_file), "--json"]) == 0
+    figures = json.loads(capsys.readouterr().out)["figures"]
+    assert main(["extract", "--json"]) == 0
+    reference = json.loads(capsys.readouterr().out)["figures"]
+    g_ref = REFERENCE_DEVICE.cavity.g
+    assert figures["cooperativity"] == pytest.approx(
+        reference["cooperativity"] * (150.0 / g_ref) ** 2, rel=1e-12)
+    loss_db = 3.5 * (0.5 - REFERENCE_DEVICE.link.length_km)
+    assert figures["link_efficiency"] == pytest.approx(
+        reference["link_efficiency"] * 10 ** (-loss_db / 10), rel=1e-9)

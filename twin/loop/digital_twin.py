@@ -115,8 +115,8 @@ class DigitalTwin:
         circuits: a ``CircuitCache`` of this scenario to reuse, or None.
 
     Raises:
-        UserError: an invalid controller setting, a device the physics cannot realise, or
-            neither / both of ``out`` and ``folder``.
+        UserError: an invalid controller setting or a device the physics cannot realise.
+        TypeError: neither or both of ``out`` and ``folder``.
     """
 
     def __init__(self, scenario: Scenario, *, out: str | Path | None = None,
@@ -133,8 +133,8 @@ class DigitalTwin:
         self.controller_name = spec.name if controller is None else str(
             getattr(controller, "name", "custom"))
         if (out is None) == (folder is None):
-            raise UserError("DigitalTwin: give an output root (out=...) or a run folder "
-                            "(folder=...), not both")
+            raise TypeError("DigitalTwin: give exactly one of an output root (out=...) and a "
+                            "run folder (folder=...)")
         self.folder = (RunFolder.under(out, controller=self.controller_name, seed=scenario.seed)
                        if folder is None else RunFolder(Path(getattr(folder, "path", folder))))
         self.progress = progress
