@@ -119,3 +119,17 @@ def test_unpicklable_user_decoder_on_a_pool_is_one_line(tmp_path, capsys):
                      str(tmp_path / "s.csv"), "--workers", "1", "--quiet"]) == 0
     finally:
         unregister_decoder("local")
+
+
+def test_report_of_runs_with_a_decoder_this_process_does_not_know(tmp_path, capsys,
+                                                                   user_decoders,
+                                                                   tiny_scenario_file):
+    path = tiny_scenario_file(decoder="mwpm-again", windows=2)
+    assert main(["run", str(path), "--out", str(tmp_path / "r"), "--quiet"]) == 0
+    capsys.readouterr()
+    unregister_decoder("mwpm-again")  # as in a later `quantacore report` process
+    try:
+        assert main(["report", str(tmp_path / "r")]) == 0
+        assert "none-seed7" in Path(capsys.readouterr().out.strip()).read_text()
+    finally:
+        register_decoder("mwpm-again", mwpm_again)

@@ -146,6 +146,18 @@ class RunFolder:
                 self.scenario_file.read_text(encoding="utf-8") != text:
             self.scenario_file.write_text(text, encoding="utf-8")
 
+    def scenario_data(self) -> dict[str, Any] | None:
+        """``scenario.toml`` as data, or None if it is absent or not TOML.
+
+        Not validated: it may name a decoder that this process has not registered.
+        """
+        import tomllib
+
+        try:
+            return tomllib.loads(self.scenario_file.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+            return None
+
     def read_scenario(self) -> Scenario | None:
         """The resolved scenario of ``scenario.toml``, or None if it is absent or invalid."""
         import tomllib
@@ -162,13 +174,10 @@ class RunFolder:
         Raises:
             UserError: naming the folder and the first differing key with both values.
         """
-        import tomllib
-
-        try:
-            old = tomllib.loads(self.scenario_file.read_text(encoding="utf-8"))
-        except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
-            raise UserError(f"cannot resume {self.path}: its scenario.toml is unreadable "
-                            f"({exc})") from None
+        old = self.scenario_data()
+        if old is None:
+            raise UserError(f"cannot resume {self.path}: its scenario.toml is missing or not "
+                            "TOML")
         diff = differences(old, scenario_to_dict(scenario), ignore=("windows",))
         if diff:
             key, there, now = diff[0]
@@ -234,7 +243,7 @@ class RunFolder:
 
     def finished(self, scenario: Scenario) -> dict[str, Any] | None:
         """The stored summary if a run of exactly ``scenario`` finished here, else None."""
-        if self.read_scenario() != scenario:
+        if self.scenario_data() != scenario_to_dict(scenario):
             return None
         try:
             summary = self.summary()

@@ -50,6 +50,7 @@ class RunData:
         summary: ``summary.json`` as a dict, ``None`` if the run did not write one.
         complete: the run finished (``summary.json`` present and its window count matches).
         notes: what the reader noticed (missing summary, truncated last line, ...).
+        scenario: the run's resolved scenario as data (its ``scenario.toml``), None if absent.
     """
 
     folder: Path
@@ -61,7 +62,7 @@ class RunData:
     summary: dict | None = field(compare=False, repr=False)
     complete: bool
     notes: tuple[str, ...] = ()
-    scenario: Scenario | None = field(default=None, compare=False, repr=False)
+    scenario: dict[str, Any] | None = field(default=None, compare=False, repr=False)
 
     @property
     def run_folder(self) -> RunFolder:
@@ -118,12 +119,12 @@ def read_run(folder: Path) -> RunData:
     telemetry = read_telemetry(run.telemetry)
     notes = list(telemetry.notes)
     summary = run.summary()
-    scenario = run.read_scenario()
+    scenario = run.scenario_data()
     identity = run.identity()
+    written = scenario or {}
     controller = str((summary or {}).get("controller") or identity.get("controller")
-                     or (scenario.controller.name if scenario else run.path.name))
-    seed_raw = (summary or {}).get("seed", identity.get("seed",
-                                                        scenario.seed if scenario else None))
+                     or (written.get("controller") or {}).get("name") or run.path.name)
+    seed_raw = (summary or {}).get("seed", identity.get("seed", written.get("seed")))
     try:
         seed = None if seed_raw is None else int(seed_raw)
     except (TypeError, ValueError):
@@ -172,11 +173,15 @@ def _natural_key(text: str) -> list[object]:
 _PER_RUN = ("seed", "controller")  # keys in which the runs of one comparison may differ
 
 
-def scenario_key(scenario: Scenario | None) -> dict[str, Any] | None:
-    """What runs of one comparison share: the resolved scenario without seed and controller."""
+def scenario_key(scenario: Scenario | Mapping[str, Any] | None) -> dict[str, Any] | None:
+    """What runs of one comparison share: the resolved scenario without seed and controller.
+
+    Args:
+        scenario: a ``Scenario``, or one as data (``RunData.scenario``), or None.
+    """
     if scenario is None:
         return None
-    data = scenario_to_dict(scenario)
+    data = dict(scenario_to_dict(scenario) if isinstance(scenario, Scenario) else scenario)
     for key in _PER_RUN:
         data.pop(key, None)
     return data
@@ -224,7 +229,7 @@ def scenario_groups(runs: Sequence[RunData]) -> list[ScenarioGroup]:
             members.append([run])
     out = []
     for i, (key, rs) in enumerate(zip(keys, members, strict=True)):
-        name = rs[0].scenario.name if rs[0].scenario is not None else "unknown"
+        name = str((rs[0].scenario or {}).get("name", "unknown"))
         differs = ""
         for j, other in enumerate(keys):
             if j != i and key is not None and other is not None and \
