@@ -41,6 +41,7 @@ from qec.noise import herald_detectors
 __all__ = [
     "CompiledDecoder",
     "DemHypergraph",
+    "PerShotDecoder",
     "check_shots",
     "clip_probabilities",
     "decode_hypergraph_batch",
@@ -370,3 +371,43 @@ def no_options(name: str, options: dict[str, Any]) -> None:
     """
     if options:
         raise ValueError(f"decoder {name!r} takes no options; got {', '.join(sorted(options))}")
+
+
+class PerShotDecoder:
+    """``decode_batch`` for decoders that decode one syndrome at a time (BP+OSD, belief-matching).
+
+    A subclass has ``hyper`` (its ``DemHypergraph``), ``num_detectors`` and
+    ``decode_shot(syndrome, fired_heralds) -> predicted observables``; empty syndromes are
+    predicted as no flip without calling it.
+    """
+
+    hyper: DemHypergraph
+    num_detectors: int
+
+    def decode_shot(self, syndrome: np.ndarray, fired: np.ndarray) -> np.ndarray:
+        """Predicted observables of one syndrome.
+
+        Args:
+            syndrome: uint8, shape (num_detectors,).
+            fired: positions (into ``hyper.heralds``) of the heralds that fired, shape (k,).
+
+        Returns:
+            uint8, shape (num_observables,).
+        """
+        raise NotImplementedError
+
+    def decode_batch(self, detection_events: np.ndarray, *, bit_packed: bool = False) -> np.ndarray:
+        """Predicts observable flips, one ``decode_shot`` per non-empty shot.
+
+        Args:
+            detection_events: bool (shots, num_detectors), or with ``bit_packed`` uint8
+                (shots, ceil(num_detectors / 8)).
+            bit_packed: packed input and output (little-endian, as stim).
+
+        Returns:
+            bool (shots, num_observables), or with ``bit_packed`` uint8
+            (shots, ceil(num_observables / 8)).
+        """
+        dets = check_shots(detection_events, self.num_detectors, bit_packed=bit_packed)
+        out = decode_hypergraph_batch(self.decode_shot, self.hyper, dets)
+        return pack_bits(out) if bit_packed else out

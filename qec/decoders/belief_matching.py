@@ -29,11 +29,9 @@ import stim
 
 from qec.decoders.base import (
     DemHypergraph,
-    check_shots,
+    PerShotDecoder,
     clip_probabilities,
-    decode_hypergraph_batch,
     dem_hypergraph,
-    pack_bits,
 )
 
 __all__ = ["BeliefMatchingDecoder", "edge_incidence"]
@@ -117,7 +115,7 @@ def edge_weights(incidence: sp.csr_matrix, posteriors: np.ndarray) -> np.ndarray
 
 
 @dataclass(frozen=True, eq=False)
-class BeliefMatchingDecoder:
+class BeliefMatchingDecoder(PerShotDecoder):
     """``belief-matching`` compiled for one DEM.
 
     Attributes:
@@ -166,7 +164,8 @@ class BeliefMatchingDecoder:
                             input_vector_type="syndrome")
         return cls(hyper, graph, bp, dem.num_detectors, dem.num_observables)
 
-    def _decode_one(self, syndrome: np.ndarray, fired: np.ndarray) -> np.ndarray:
+    def decode_shot(self, syndrome: np.ndarray, fired: np.ndarray) -> np.ndarray:
+        """One syndrome (uint8, (num_detectors,)), heralds ``fired`` → observables (uint8)."""
         if self.hyper.heralds.size:
             self.bp.update_channel_probs(clip_probabilities(self.hyper.erasure_priors(fired)))
         self.bp.decode(syndrome)
@@ -178,19 +177,3 @@ class BeliefMatchingDecoder:
             syndrome = syndrome.copy()
             syndrome[self.hyper.heralds] = 0
         return matching.decode(syndrome)
-
-    def decode_batch(self, detection_events: np.ndarray, *, bit_packed: bool = False) -> np.ndarray:
-        """Predicts observable flips (one BP run and one matching per non-empty shot).
-
-        Args:
-            detection_events: bool (shots, num_detectors), or with ``bit_packed`` uint8
-                (shots, ceil(num_detectors / 8)).
-            bit_packed: packed input and output (little-endian, as stim).
-
-        Returns:
-            bool (shots, num_observables), or with ``bit_packed`` uint8
-            (shots, ceil(num_observables / 8)).
-        """
-        dets = check_shots(detection_events, self.num_detectors, bit_packed=bit_packed)
-        out = decode_hypergraph_batch(self._decode_one, self.hyper, dets)
-        return pack_bits(out) if bit_packed else out

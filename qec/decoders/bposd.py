@@ -21,18 +21,16 @@ import stim
 
 from qec.decoders.base import (
     DemHypergraph,
-    check_shots,
+    PerShotDecoder,
     clip_probabilities,
-    decode_hypergraph_batch,
     dem_hypergraph,
-    pack_bits,
 )
 
 __all__ = ["BpOsdDecoder"]
 
 
 @dataclass(frozen=True, eq=False)
-class BpOsdDecoder:
+class BpOsdDecoder(PerShotDecoder):
     """``bposd`` compiled for one DEM.
 
     Attributes:
@@ -84,25 +82,9 @@ class BpOsdDecoder:
             osd_method=osd_method, osd_order=osd_order, input_vector_type="syndrome")
         return cls(hyper, decoder, dem.num_detectors, dem.num_observables)
 
-    def _decode_one(self, syndrome: np.ndarray, fired: np.ndarray) -> np.ndarray:
+    def decode_shot(self, syndrome: np.ndarray, fired: np.ndarray) -> np.ndarray:
+        """One syndrome (uint8, (num_detectors,)), heralds ``fired`` → observables (uint8)."""
         if self.hyper.heralds.size:
             self.decoder.update_channel_probs(clip_probabilities(self.hyper.erasure_priors(fired)))
         error = self.decoder.decode(syndrome)
         return (self.hyper.observables @ error) % 2
-
-    def decode_batch(self, detection_events: np.ndarray, *, bit_packed: bool = False) -> np.ndarray:
-        """Predicts observable flips (one BP+OSD run per non-empty shot).
-
-        Args:
-            detection_events: bool (shots, num_detectors), or with ``bit_packed`` uint8
-                (shots, ceil(num_detectors / 8)).
-            bit_packed: packed input and output (little-endian, as stim).
-
-        Returns:
-            bool (shots, num_observables), or with ``bit_packed`` uint8
-            (shots, ceil(num_observables / 8)).
-        """
-        dets = check_shots(detection_events, self.num_detectors, bit_packed=bit_packed)
-        out = decode_hypergraph_batch(self._decode_one, self.hyper, dets)
-        return pack_bits(out) if bit_packed else out
-

@@ -193,3 +193,16 @@ def test_bad_rows_and_summary(tmp_path):
     (folder / "summary.json").write_text("{not json")
     with pytest.raises(UserError, match="summary.json: not valid JSON"):
         read_run(folder)
+
+
+def test_a_folder_without_run_json_reads_its_identity_elsewhere(tmp_path):
+    """Folders of older versions have no run.json: the summary, else scenario.toml, else the
+    folder name."""
+    folder = _write_run(tmp_path, "ai-seed4", _ai_rows())
+    (folder / "run.json").unlink()
+    assert (read_run(folder).controller, read_run(folder).seed) == ("ai", 4)  # summary.json
+    (folder / "summary.json").unlink()
+    (folder / "scenario.toml").write_text('name = "drift"\nseed = 9\n[controller]\n'
+                                          'name = "periodic"\n')
+    run = read_run(folder)
+    assert (run.controller, run.seed, run.complete) == ("periodic", 9, False)

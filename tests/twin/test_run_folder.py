@@ -143,7 +143,22 @@ def test_resume_of_an_old_checkpoint_is_one_clear_line(tmp_path, capsys, tiny_sc
     capsys.readouterr()
     assert main(_argv(path, out, "--resume", "--windows", "3")) == 2
     err = capsys.readouterr().err.strip()
-    assert len(err.splitlines()) == 1 and "older version" in err, err
+    assert len(err.splitlines()) == 1 and "another version" in err, err
+
+
+def test_resume_of_a_checkpoint_of_another_format_is_refused(tmp_path, capsys,
+                                                              tiny_scenario_file):
+    from twin.loop import Checkpoint
+
+    path = tiny_scenario_file(windows=2)
+    out = tmp_path / "o"
+    assert main(_argv(path, out)) == 0
+    state_file = out / RUN / "state.pkl"
+    old = pickle.loads(state_file.read_bytes())
+    state_file.write_bytes(pickle.dumps(Checkpoint(old.state, old.controller, old.format + 1)))
+    capsys.readouterr()
+    assert main(_argv(path, out, "--resume", "--windows", "3")) == 2
+    assert "another version" in capsys.readouterr().err
 
 
 def test_report_never_draws_two_scenarios_as_one(tmp_path, capsys, tiny_scenario_file):

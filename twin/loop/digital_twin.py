@@ -136,7 +136,8 @@ class DigitalTwin:
             raise TypeError("DigitalTwin: give exactly one of an output root (out=...) and a "
                             "run folder (folder=...)")
         self.folder = (RunFolder.under(out, controller=self.controller_name, seed=scenario.seed)
-                       if folder is None else RunFolder(Path(getattr(folder, "path", folder))))
+                       if folder is None else folder if isinstance(folder, RunFolder)
+                       else RunFolder(folder))
         self.progress = progress
         self.knob_specs: tuple[KnobSpec, ...] = KNOBS
         self.nominal: Device = scenario.device()
@@ -222,9 +223,9 @@ class DigitalTwin:
         folder = self.folder
         folder.check_same_scenario(self.scenario)
         checkpoint = folder.read_checkpoint()
-        if not isinstance(checkpoint, Checkpoint):
-            raise UserError(f"cannot resume {folder.path}: its checkpoint was written by an "
-                            "older version of quantacore-twin; start a new run")
+        if not isinstance(checkpoint, Checkpoint) or checkpoint.format != CHECKPOINT_FORMAT:
+            raise UserError(f"cannot resume {folder.path}: its checkpoint was written by "
+                            "another version of quantacore-twin; start a new run")
         if checkpoint.controller is None:
             raise UserError(f"cannot resume {folder.path}: its controller could not be saved "
                             "(not picklable), so the run cannot continue where it stopped; "
