@@ -100,3 +100,31 @@ def test_spectrum_cached_and_ng_insensitive_in_transmon_limit():
     b = TransmonLadder(EJ=12.5, EC=0.25, ng=0.5)
     assert np.allclose(a.frequencies, TR.frequencies)
     assert b.frequencies[1] == pytest.approx(a.frequencies[1], rel=1e-4)
+
+
+def test_scqubits_hilbertspace_matches_direct_diagonalisation():
+    """scqubits' HilbertSpace works with the installed qutip (scqubits issue #320: qutip 5.3.1
+    broke it; pyproject excludes that version) and its dressed spectrum equals a direct
+    diagonalisation of H = H_transmon + H_osc + g (n ⊗ a† + n ⊗ a) in the bare eigenbases."""
+    import scqubits
+
+    scqubits.settings.PROGRESSBAR_DISABLED = True
+    dim_t, dim_o, g = 4, 4, 0.15
+    tmon = scqubits.Transmon(EJ=20.0, EC=0.3, ng=0.0, ncut=15, truncated_dim=dim_t)
+    osc = scqubits.Oscillator(E_osc=6.0, truncated_dim=dim_o)
+    hs = scqubits.HilbertSpace([tmon, osc])
+    hs.add_interaction(g_strength=g, op1=tmon.n_operator, op2=osc.creation_operator,
+                       add_hc=True)
+    dressed = hs.eigenvals(evals_count=dim_t * dim_o)
+
+    e_t, vecs = tmon.eigensys(evals_count=dim_t)
+    n_t = vecs.conj().T @ tmon.n_operator() @ vecs
+    e_o = 6.0 * np.arange(dim_o)
+    a = np.diag(np.sqrt(np.arange(1, dim_o)), 1)
+    h = (np.kron(np.diag(e_t), np.eye(dim_o)) + np.kron(np.eye(dim_t), np.diag(e_o))
+         + g * (np.kron(n_t, a.T) + np.kron(n_t.conj().T, a)))
+    direct = np.linalg.eigvalsh(h)
+    np.testing.assert_allclose(np.sort(dressed), direct, atol=1e-8)
+    # the coupling shifts levels (a test that a zero g would fail)
+    bare = np.sort(np.add.outer(e_t, e_o).ravel())
+    assert np.max(np.abs(direct - bare)) > 1e-3
