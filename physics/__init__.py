@@ -12,8 +12,12 @@ Modules, one concern each:
 * ``gates``: the double-STIRAP single-qubit X gate;
 * ``cavity``: V-STIRAP photon emission from an atom in a cavity;
 * ``links``: photonic links and heralded photon-mediated operations;
+* ``remote_gate``: the photon-mediated two-qubit gate attempt by attempt, per node
+  architecture (single atom, or communication + memory qubit);
+* ``cavity_design``: κ from finesse and length, g from the mode volume, balanced out-coupling;
 * ``cat`` / ``gkp``: bosonic qubits;
 * ``channel`` / ``extraction``: the ``Channel`` type, Pauli twirl and frame calibration;
+* ``pauli2``: the two-qubit Pauli channel (16 probabilities, joint loss) and its twirl;
 * ``device`` / ``operations``: the reference device and every operation's channel.
 
 Example:
@@ -74,7 +78,9 @@ from physics.operations import (
     calibrate,
     extract_operations,
 )
+from physics.pauli2 import PAULI2_LABELS, TwoQubitChannel, twirl_two_qubit
 from physics.pulses import SHAPES, Pulse, StirapPulses
+from physics.remote_gate import ARCHITECTURES, Reflection, RemoteGateResult, remote_gate
 from physics.stirap import (
     StirapResult,
     simulate_stirap,
@@ -84,7 +90,9 @@ from physics.stirap import (
 from physics.transmon import TransmonLadder
 
 __all__ = [
+    "ARCHITECTURES",
     "OPERATIONS",
+    "PAULI2_LABELS",
     "REFERENCE_DEVICE",
     "SCHEMES",
     "SHAPES",
@@ -103,12 +111,15 @@ __all__ = [
     "LinkResult",
     "OperationChannel",
     "PhotonicLink",
+    "Reflection",
+    "RemoteGateResult",
     "Pulse",
     "StirapGate",
     "StirapPulses",
     "StirapResult",
     "ThreeLevelSystem",
     "TransmonLadder",
+    "TwoQubitChannel",
     "adiabatic_efficiency",
     "amplitude_damping",
     "calibrate",
@@ -136,11 +147,13 @@ __all__ = [
     "restrict_to_qubit",
     "rx",
     "ry",
+    "remote_gate",
     "rz",
     "simulate_stirap",
     "stirap_efficiency_batch",
     "stirap_gate_process",
     "stirap_process",
+    "twirl_two_qubit",
     "twirl_unitary",
     "unitary_superop",
     "with_overrides",

@@ -26,6 +26,7 @@ from physics.cat import CatQubit
 from physics.gkp import GKPQubit
 from physics.links import SCHEMES, PhotonicLink
 from physics.pulses import SHAPES
+from physics.remote_gate import ARCHITECTURES
 
 __all__ = [
     "MAX_CAVITY_FOCK",
@@ -39,6 +40,7 @@ __all__ = [
     "Gate2QSection",
     "LaserSection",
     "MemorySection",
+    "NodeSection",
     "ReadoutSection",
     "TimingSection",
     "device_from_dict",
@@ -226,21 +228,34 @@ class CavitySection:
     The atomic field half-width is γ = Γ/2 from ``atom.decay_rate``, so C = g²/(2κγ).
 
     Attributes:
-        g: single-photon atom–cavity coupling (rad/µs). Default 2π × 20 MHz: a fibre
-            Fabry–Pérot cavity with a ~10 µm waist (Hunger et al., New J. Phys. 12, 065038,
-            2010 report 2π × 100–200 MHz for smaller modes).
-        kappa: cavity field decay half-width (rad/µs). Default 2π × 3 MHz (finesse ~ 5·10⁴
-            at ~ 1 mm length). With γ = 2π × 3.03 MHz: C ≈ 22, emission efficiency ≈ 0.978.
+        g: single-photon atom–cavity coupling (rad/µs). Default 2π × 10.98 MHz =
+            ``physics.cavity_design.coupling_from_geometry``: a 1 mm cavity with a 10 µm waist
+            (g_max = 2π × 16.4 MHz for the cycling transition at an antinode), reduced in g² by
+            0.6 for the π transition |F=2, 0⟩ ↔ |F′=3, 0⟩ used (CG² 3/5 of the cycling one) and
+            by 0.75 for the atom's thermal motion in the standing wave.
+        kappa: cavity field decay half-width (rad/µs). Default 2π × 1.499 MHz = π c/(2 L F)
+            (``kappa_from_finesse``) for finesse F = 5·10⁴ at L = 1 mm. With γ = Γ/2 =
+            2π × 3.03 MHz: C = g²/(2κγ) = 13.3, adiabatic emission 2C/(2C+1) = 0.964.
         n_fock: Fock truncation of the cavity mode for the qutip emission model, ≥ 2.
         pump_duration: duration of the V-STIRAP emission pump (µs), flat-top with sin² edges
-            (``physics.cavity.default_pump``). Default 1.5 µs: η within 0.3 % of the adiabatic
-            2C/(2C+1); the fully adiabatic pump would take ~40 µs for this cavity.
+            (``physics.cavity.default_pump``). Default 1.5 µs: η = 0.937, 2.7 % below the
+            adiabatic 2C/(2C+1) = 0.964; a 4 µs pump gets within 0.3 % but its photon would
+            not fit the 3 µs attempt (``gate2q.attempt_time``).
+        outcoupling: η_out = κ_out/κ, the fraction of the cavity field decay through the
+            output mirror (the rest is the back mirror, scatter and absorption), in [0, 1].
+            An emitted photon leaves through it with probability η_out, and the reflection
+            gate's amplitudes depend on it (``physics.remote_gate.Reflection``). Default
+            0.965 = (1 + 2C)/(2 + 2C) (``balanced_outcoupling``): the mirror transmission a
+            designer picks so that the coupled and empty cavity reflect with equal magnitude;
+            it needs ≤ 4.4 ppm of the 126 ppm round-trip loss in the back mirror, scatter and
+            absorption (superpolished mirrors).
     """
 
-    g: float = TWO_PI * 20.0
-    kappa: float = TWO_PI * 3.0
+    g: float = TWO_PI * 10.978
+    kappa: float = TWO_PI * 1.499
     n_fock: int = 2
     pump_duration: float = 1.5
+    outcoupling: float = 0.965
 
     def __post_init__(self) -> None:
         for name in ("g", "kappa"):
@@ -252,6 +267,8 @@ class CavitySection:
                f"an integer >= 2 and <= {MAX_CAVITY_FOCK}")
         _check(_finite(self.pump_duration) and self.pump_duration > 0, "pump_duration",
                self.pump_duration, "> 0 (µs)")
+        _check(_finite(self.outcoupling) and 0 <= self.outcoupling <= 1, "outcoupling",
+               self.outcoupling, "in [0, 1]")
 
 
 @dataclass(frozen=True)
@@ -281,6 +298,39 @@ class Gate2QSection:
 
 
 @dataclass(frozen=True)
+class NodeSection:
+    """What a node is: which qubit makes the photon attempts (``physics.remote_gate``).
+
+    Attributes:
+        architecture: ``"single-atom"`` (the data atom reflects or emits the photon, so every
+            failed attempt acts on the data) or ``"communication-memory"`` (a communication
+            qubit makes the attempts and the CNOT is teleported onto the memory qubits).
+            Default ``"communication-memory"``: with a single atom, a failed attempt dephases
+            the data (≈ 15 % gate error at this device's 65 % success per attempt, see
+            ``quantacore extract``), far above any code's threshold.
+        crosstalk_dephasing: probability of a Z on each memory qubit per attempt, [0, 1].
+            Default 1e-5: an assumed design figure (scattered light and AC Stark shifts of the
+            communication pulses on a memory held in another, magnetically insensitive
+            hyperfine level); no measured value for an atom–cavity node is known to us, so set
+            it from your hardware.
+        local_gate_error: average infidelity of the local CNOT between the communication and
+            the memory qubit of a node, [0, 1]. Default 0.005: the best published neutral-atom
+            CZ, 99.5 % (Evered et al., Nature 622, 268, 2023).
+    """
+
+    architecture: str = "communication-memory"
+    crosstalk_dephasing: float = 1e-5
+    local_gate_error: float = 0.005
+
+    def __post_init__(self) -> None:
+        _check(self.architecture in ARCHITECTURES, "architecture", self.architecture,
+               f"one of {', '.join(ARCHITECTURES)}")
+        for name in ("crosstalk_dephasing", "local_gate_error"):
+            v = getattr(self, name)
+            _check(_finite(v) and 0 <= v <= 1, name, v, "in [0, 1]")
+
+
+@dataclass(frozen=True)
 class ReadoutSection:
     """State-selective readout: |1⟩ emits a cavity photon (V-STIRAP), |0⟩ stays dark.
 
@@ -290,12 +340,13 @@ class ReadoutSection:
         detector_efficiency: efficiency of the local readout detector, [0, 1]. Default 0.9
             (superconducting nanowire at 780 nm).
         dark_count_probability: dark-count probability per detection window, [0, 1].
-            Default 1e-6 (100 Hz dark rate × 10 ns window).
+            Default 1.5e-4: 100 Hz dark rate × a 1.5 µs window holding the photon's envelope
+            (as long as the 1.5 µs V-STIRAP pump).
     """
 
     repetitions: int = 4
     detector_efficiency: float = 0.9
-    dark_count_probability: float = 1e-6
+    dark_count_probability: float = 1.5e-4
 
     def __post_init__(self) -> None:
         _check(_count(self.repetitions, 1), "repetitions", self.repetitions,
@@ -350,11 +401,13 @@ class TimingSection:
 
 
 def _reference_link() -> PhotonicLink:
-    # 10 m of fibre at 780 nm (≈ 3.5 dB/km), 90 % cavity-to-fibre coupling (incl. mirror
-    # outcoupling), 90 % detection (SNSPD), 1e-6 dark counts per window (100 Hz × 10 ns),
+    # 10 m of fibre at 780 nm (≈ 3.5 dB/km), 90 % mode matching between cavity mode and fibre
+    # (per cavity, in and out; the mirror out-coupling is cavity.outcoupling), 90 % detection
+    # (SNSPD), dark counts 100 Hz × a 1.5 µs detection window that holds the whole photon
+    # envelope (the V-STIRAP photon is as long as its 1.5 µs pump) = 1.5e-4 per detector,
     # mode overlap 0.996: identical cavities, photons shaped by the same V-STIRAP pump.
     return PhotonicLink(length_km=0.01, attenuation_db_per_km=3.5, coupling_efficiency=0.9,
-                        detector_efficiency=0.9, dark_count_probability=1e-6,
+                        detector_efficiency=0.9, dark_count_probability=1.5e-4,
                         mode_overlap=0.996)
 
 
@@ -380,6 +433,7 @@ class Device:
         cavity: cavity QED (photon emission, readout, two-qubit gates).
         link: photonic link between nodes (``physics.links.PhotonicLink``).
         gate2q: photon-mediated two-qubit gate protocol.
+        node: node architecture (who makes the photon attempts).
         readout: state-selective photon readout.
         memory: qubit memory and reset.
         timing: circuit clocking.
@@ -392,6 +446,7 @@ class Device:
     cavity: CavitySection = field(default_factory=CavitySection)
     link: PhotonicLink = field(default_factory=_reference_link)
     gate2q: Gate2QSection = field(default_factory=Gate2QSection)
+    node: NodeSection = field(default_factory=NodeSection)
     readout: ReadoutSection = field(default_factory=ReadoutSection)
     memory: MemorySection = field(default_factory=MemorySection)
     timing: TimingSection = field(default_factory=TimingSection)

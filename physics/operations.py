@@ -6,10 +6,14 @@ Operations (``OPERATIONS``):
   restricted to the qubit, frame-corrected by a ``Calibration`` and Pauli-twirled
   (``physics.extraction``). Scattering out of the gate levels is leakage; the atom is repumped,
   so it appears as depolarisation.
-* ``gate_2q``: the photon-mediated gate: V-STIRAP emission (``physics.cavity``) into the link
-  (``physics.links``), repeated until a herald or ``gate2q.max_attempts`` (then a *heralded*
-  erasure), followed by a local STIRAP gate on each qubit and memory decoherence during the
-  attempts. The channel applies to each of the two qubits independently.
+* ``gate_2q``: the photon-mediated gate, attempt by attempt (``physics.remote_gate``): V-STIRAP
+  emission (``physics.cavity``) leaves through the output mirror (``cavity.outcoupling``) into
+  the link (``physics.links``); every attempt, failed ones included, acts on the qubits as the
+  node architecture (``node.architecture``) says, until a herald or ``gate2q.max_attempts``
+  (then one *joint heralded* erasure of the pair); then a local STIRAP gate and memory
+  decoherence over the gate's time on each qubit. The result is a two-qubit channel
+  (``OperationChannel.pair``: 16 Pauli probabilities and the joint erasure); ``channel`` is
+  its marginal on one qubit.
 * ``measure``: state-selective readout, |1⟩ emits a cavity photon and |0⟩ stays dark, repeated
   ``readout.repetitions`` times; the channel is an X flip before a perfect measurement with
   probability ½(P(0|1) + P(1|0)).
@@ -43,8 +47,9 @@ from physics.extraction import (
 from physics.gates import X_GATE, StirapGate, stirap_gate_process
 from physics.gkp import gkp_channel, gkp_error_probability, gkp_sigma
 from physics.levels import ThreeLevelSystem
-from physics.links import link_channel
+from physics.pauli2 import TwoQubitChannel
 from physics.pulses import StirapPulses
+from physics.remote_gate import ARCHITECTURES, Reflection, remote_gate
 from physics.stirap import simulate_stirap
 
 __all__ = [
@@ -84,12 +89,16 @@ class OperationChannel:
             ``channel.p_loss`` is heralded erasure).
         duration: operation time (µs).
         coherent_angle: residual coherent rotation of the error process (rad), 0 if none.
+        pair: two-qubit operations only: the joint channel of the pair (16 Pauli
+            probabilities, one joint heralded erasure); ``channel`` is then its marginal on
+            the first qubit.
     """
 
     name: str
     channel: Channel
     duration: float
     coherent_angle: float = 0.0
+    pair: TwoQubitChannel | None = None
 
 
 @dataclass(frozen=True)
@@ -117,8 +126,14 @@ class Extraction:
         def ch(c: Channel) -> dict[str, float]:
             return {"px": c.px, "py": c.py, "pz": c.pz, "erasure": c.p_loss if c.heralded else 0.0}
 
+        ops = {k: ch(v.channel) for k, v in self.operations.items()}
+        for k, v in self.operations.items():
+            if v.pair is not None:
+                ops[k]["pauli2"] = {lab: p for lab, p in v.pair.to_dict()["probs"].items()
+                                    if lab != "II"}
+                ops[k]["erasure"] = v.pair.p_loss
         return {
-            "operations": {k: ch(v.channel) for k, v in self.operations.items()},
+            "operations": ops,
             "figures": {k: float(v) for k, v in self.figures.items()},
             "bosonic": {k: ch(v) for k, v in self.bosonic.items()},
         }
@@ -270,30 +285,56 @@ def extract_operations(device: Device, *, calibration: Calibration | None = None
     figures["emission_efficiency"] = emission.efficiency
     figures["emission_adiabatic_limit"] = 2 * cav.cooperativity / (2 * cav.cooperativity + 1)
 
-    # photon-mediated two-qubit gate
+    # photon-mediated two-qubit gate, attempt by attempt, for the device's node architecture
     link = device.link
-    res = link_channel(link, emission_efficiency=emission.efficiency,
-                       scheme=device.gate2q.scheme, max_attempts=device.gate2q.max_attempts)
+    escape = device.cavity.outcoupling
+    eta_em = emission.efficiency * escape
+    reflection = Reflection.from_cavity(cav.cooperativity, escape)
+    figures["emission_escape_efficiency"] = escape
+    figures["photon_efficiency"] = eta_em
+    figures["reflection_coupled"] = reflection.coupled
+    figures["reflection_uncoupled"] = reflection.uncoupled
     figures["link_efficiency"] = link.transmission
-    figures["gate_2q_success_per_attempt"] = res.success_probability
-    figures["gate_2q_expected_attempts"] = res.expected_attempts
-    t2q = res.expected_attempts * device.gate2q.attempt_time + gate.duration
-    ch2 = res.channel.then(ch1).then(memory_channel(device, t2q))
-    ops["gate_2q"] = OperationChannel("gate_2q", ch2, t2q)
-    figures["gate_2q_duration_us"] = t2q
-
-    # readout
     ro = device.readout
-    eta_click = emission.efficiency * link.coupling_efficiency * ro.detector_efficiency
+    eta_click = eta_em * link.coupling_efficiency * ro.detector_efficiency
     p_miss = (1 - eta_click) ** ro.repetitions
     # P(1|0) = 1 − (1 − p_dc)^repetitions; a detector that always clicks (p_dc = 1) reads 1
     p_dc = ro.dark_count_probability
     p_dark = 1.0 if p_dc >= 1.0 else -math.expm1(ro.repetitions * math.log1p(-p_dc))
+    measure_flip = 0.5 * (p_miss + p_dark)
+    node = device.node
+    results = {}
+    for arch in ARCHITECTURES:
+        try:
+            results[arch] = remote_gate(
+                link, emission_efficiency=eta_em, reflection=reflection,
+                scheme=device.gate2q.scheme, max_attempts=device.gate2q.max_attempts,
+                architecture=arch, crosstalk_dephasing=node.crosstalk_dephasing,
+                local_gate_error=node.local_gate_error, measure_error=measure_flip)
+        except ValueError as exc:
+            if arch == node.architecture:
+                raise ValueError(str(exc)) from None
+    res = results[node.architecture]
+    t2q = res.expected_attempts * device.gate2q.attempt_time + gate.duration
+    local = ch1.then(memory_channel(device, t2q))
+    pair = res.channel.then_local(local)
+    for arch, r in results.items():
+        key = arch.replace("-", "_")
+        p = r.channel.then_local(local)
+        figures[f"gate_2q_error_{key}"] = p.p_pauli / (1.0 - p.p_loss)
+        figures[f"gate_2q_erasure_{key}"] = p.p_loss
+    figures["gate_2q_success_per_attempt"] = res.figures["p_true_per_attempt"]
+    figures["gate_2q_expected_attempts"] = res.expected_attempts
+    figures["gate_2q_correlation"] = pair.correlation
+    ops["gate_2q"] = OperationChannel("gate_2q", pair.marginal(0), t2q, pair=pair)
+    figures["gate_2q_duration_us"] = t2q
+
+    # readout
     figures["readout_click_efficiency"] = eta_click
     figures["readout_p0_given_1"] = p_miss
     figures["readout_p1_given_0"] = p_dark
     t_ro = ro.repetitions * device.gate2q.attempt_time
-    ops["measure"] = OperationChannel("measure", Channel(0.5 * (p_miss + p_dark), 0.0, 0.0), t_ro)
+    ops["measure"] = OperationChannel("measure", Channel(measure_flip, 0.0, 0.0), t_ro)
 
     # reset
     reps = device.memory.reset_repetitions

@@ -1,4 +1,4 @@
-"""The reference device's operation channels: below threshold, calibrated, drift visible."""
+"""The reference device's operation channels: their budget, calibration, drift visible."""
 
 import math
 
@@ -37,15 +37,28 @@ def test_every_operation_has_a_valid_channel(reference):
         assert c.p_loss == 0.0 or c.heralded  # unheralded loss is folded into Pauli errors
 
 
-def test_reference_device_is_below_threshold_with_margin(reference):
+def test_reference_operations_and_the_two_qubit_gate_budget(reference):
+    """One-qubit operations are far below 1e-3; the remote CNOT's error is what its parts
+    add up to: two local CNOTs (the teleportation's communication ↔ memory gates, average
+    infidelity r → depolarising 5r/4 of which 14/15 of the Paulis reach the data), two
+    communication-qubit readouts, and the heralded pair's own error; its erasure is the
+    chance that all attempts fail."""
     ops = reference.operations
-    # circuit-level surface-code threshold ~1 % Pauli; erasure threshold several %.
+    f = reference.figures
     assert ops["gate_1q"].channel.p_error < 1e-3
-    assert ops["gate_2q"].channel.p_pauli < 3e-3
-    assert 0 < ops["gate_2q"].channel.p_loss < 0.02 and ops["gate_2q"].channel.heralded
     assert ops["measure"].channel.p_error < 5e-3
     assert ops["reset"].channel.p_error < 1e-3
     assert ops["idle"].channel.p_error < 1e-3
+    pair = ops["gate_2q"].pair
+    err = pair.p_pauli / (1 - pair.p_loss)
+    r = REFERENCE_DEVICE.node.local_gate_error
+    floor = 2 * (14 / 15) * 1.25 * r * (1 - 1.25 * r)
+    flips = 2 * ops["measure"].channel.px
+    assert floor < err < floor + flips + 5e-3
+    assert err == pytest.approx(f["gate_2q_error_communication_memory"], rel=1e-12)
+    n = REFERENCE_DEVICE.gate2q.max_attempts
+    q_none = 1 - f["gate_2q_success_per_attempt"] - 0.0  # dark-count false heralds are tiny
+    assert pair.p_loss == pytest.approx(q_none**n, rel=0.02) and pair.heralded
 
 
 def test_figures_follow_their_closed_forms(reference):
@@ -53,9 +66,11 @@ def test_figures_follow_their_closed_forms(reference):
     d = REFERENCE_DEVICE
     c = d.cavity.g**2 / (2 * d.cavity.kappa * d.atom.decay_rate / 2)
     assert f["cooperativity"] == pytest.approx(c, rel=1e-12)
-    # a 1.5 µs pump is close to, and never above, the adiabatic limit 2C/(2C+1)
+    # a 1.5 µs pump gets within 3 % of, and never above, the adiabatic limit 2C/(2C+1)
     limit = 2 * c / (2 * c + 1)
-    assert limit - 5e-3 < f["emission_efficiency"] <= limit
+    assert 0.97 * limit < f["emission_efficiency"] <= limit
+    assert f["photon_efficiency"] == pytest.approx(
+        f["emission_efficiency"] * d.cavity.outcoupling, rel=1e-12)
     assert f["stirap_transfer_efficiency"] > 0.99
     link = d.link
     assert f["link_efficiency"] == pytest.approx(
@@ -109,8 +124,10 @@ def test_memory_channel_closed_forms():
 def test_json_dict_shape(reference):
     data = reference.to_json_dict()
     assert set(data["operations"]) == set(OPERATIONS)
-    for entry in data["operations"].values():
-        assert set(entry) == {"px", "py", "pz", "erasure"}
+    for name, entry in data["operations"].items():
+        extra = {"pauli2"} if name == "gate_2q" else set()
+        assert set(entry) == {"px", "py", "pz", "erasure"} | extra
+    assert len(data["operations"]["gate_2q"]["pauli2"]) == 15
     assert data["operations"]["gate_2q"]["erasure"] > 0
     assert {"cooperativity", "emission_efficiency", "stirap_transfer_efficiency",
             "link_efficiency", "cat_bit_flip_per_cycle", "cat_phase_flip_per_cycle",

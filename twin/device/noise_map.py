@@ -1,8 +1,9 @@
 """The one place that maps a device onto QEC noise: ``Extraction`` → ``NoiseModel`` per code.
 
 * ``surface``, ``xzzx``: the atom-qubit operations as they are: ``gate_1q``, ``gate_2q`` (the
-  per-qubit channel of the photon-mediated gate on each of its qubits, heralded loss as
-  erasure), ``measure`` (flip), ``reset`` (flip), ``idle`` (one layer of memory).
+  photon-mediated gate's *two-qubit* channel: its 15 Pauli probabilities, conditioned on no
+  erasure, and one joint heralded erasure of the pair), ``measure`` (flip), ``reset``
+  (flip), ``idle`` (one layer of memory).
 * ``repetition``: the cat-qubit phase-flip code. Per cycle each cat flips phase with the
   Liouvillian phase-flip probability and bit with the (exponentially small) bit-flip one; the CX
   between cats is bias-preserving (``qec.codes.cat_noise_model``); readout flips as the device's
@@ -14,12 +15,15 @@
 
 from __future__ import annotations
 
+import numpy as np
+
 from physics.channel import Channel
 from physics.operations import Extraction
+from physics.pauli2 import TwoQubitChannel
 from qec.codes import cat_noise_model, memory_experiment
 from qec.noise import NoiseModel, OpNoise, TwoQubitNoise
 
-__all__ = ["code_noise", "noise_model_from_extraction", "op_noise"]
+__all__ = ["code_noise", "noise_model_from_extraction", "op_noise", "pair_noise"]
 
 
 def op_noise(channel: Channel) -> OpNoise:
@@ -31,12 +35,28 @@ def op_noise(channel: Channel) -> OpNoise:
     return OpNoise(ch.px, ch.py, ch.pz, erasure=ch.p_loss if ch.heralded else 0.0)
 
 
+def pair_noise(pair: TwoQubitChannel) -> TwoQubitNoise:
+    """``physics.TwoQubitChannel`` → ``qec.TwoQubitNoise``.
+
+    stim applies the Pauli channel and then, independently, the joint erasure; the physics
+    channel's probabilities are unconditional (Σ p_P + p_loss = 1), so the Paulis are divided
+    by 1 − p_loss. An unheralded joint loss is depolarising on the pair (uniform 16 Paulis).
+    """
+    probs = np.array(pair.probs, dtype=float)
+    if not pair.heralded and pair.p_loss:
+        probs = probs + pair.p_loss / 16.0
+        return TwoQubitNoise(tuple(probs[1:]), 0.0)
+    keep = 1.0 - pair.p_loss
+    cond = probs[1:] / keep if keep > 0 else np.zeros(15)
+    return TwoQubitNoise(tuple(float(p) for p in cond), pair.p_loss)
+
+
 def noise_model_from_extraction(ext: Extraction) -> NoiseModel:
     """The atom-qubit ``NoiseModel`` of an extracted device (surface and XZZX codes)."""
     ops = ext.operations
     return NoiseModel(
         gate_1q=op_noise(ops["gate_1q"].channel),
-        gate_2q=TwoQubitNoise.product(op_noise(ops["gate_2q"].channel)),
+        gate_2q=pair_noise(ops["gate_2q"].pair),
         measure=OpNoise(px=ops["measure"].channel.px),
         reset=OpNoise(px=ops["reset"].channel.px),
         idle=op_noise(ops["idle"].channel),
