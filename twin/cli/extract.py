@@ -52,6 +52,10 @@ _FIGURE_UNITS = {
     "stirap_transfer_efficiency": "single Λ transfer 0 → 2",
     "link_efficiency": "fibre × coupling × detector",
     "gkp_sigma": "√ħ units",
+    "photon_efficiency": "emission × out-coupling",
+    "gate_2q_average_fidelity": "given a herald, (4·p_II + 1)/5",
+    "gate_2q_bell_fidelity": "given a herald, CX|+0⟩ vs |Φ+⟩",
+    "gate_2q_correlation": "P(both) − P(A)·P(B)",
 }
 
 
@@ -64,6 +68,30 @@ def format_table(result) -> str:
         erasure = c.p_loss if c.heralded else 0.0
         lines.append(f"{name:<10} {c.px:>10.3e} {c.py:>10.3e} {c.pz:>10.3e} {erasure:>10.3e} "
                      f"{op.duration:>10.3f}")
+    for name, op in result.operations.items():
+        if op.pair is None:
+            continue
+        pair = op.pair
+        keep = 1.0 - pair.p_loss
+        lines.append("")
+        lines.append(f"{name} as one two-qubit channel (after CX, control first), given no "
+                     "erasure;")
+        lines.append(f"  joint erasure {pair.p_loss:.3e} (one herald flags both qubits)")
+        ranked = sorted(((p / keep, label) for label, p in pair.to_dict()["probs"].items()
+                         if label != "II" and p > 0), reverse=True)
+        cells = [f"{label} {p:.2e}" for p, label in ranked[:8]]
+        lines.append("  " + "   ".join(cells))
+        lines.append(f"  total {pair.p_pauli / keep:.3e}, correlation (P(both) − P(A)P(B)) "
+                     f"{pair.correlation:.2e}")
+    archs = [k for k in result.figures if k.startswith("gate_2q_error_")]
+    if archs:
+        lines.append("")
+        lines.append(f"{'architecture':<22} {'gate_2q error':>14} {'erasure':>10}   (same "
+                     "hardware numbers)")
+        for key in archs:
+            arch = key.removeprefix("gate_2q_error_")
+            lines.append(f"{arch.replace('_', '-'):<22} {result.figures[key]:>14.3e} "
+                         f"{result.figures['gate_2q_erasure_' + arch]:>10.3e}")
     lines.append("")
     lines.append(f"{'encoding':<10} {'px':>10} {'py':>10} {'pz':>10}   (per cycle)")
     for name, c in result.bosonic.items():
