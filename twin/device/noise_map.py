@@ -1,8 +1,9 @@
 """The one place that maps a device onto QEC noise: ``Extraction`` → ``NoiseModel`` per code.
 
 * ``surface``, ``xzzx``: the atom-qubit operations as they are: ``gate_1q``, ``gate_2q`` (the
-  per-qubit channel of the photon-mediated gate on each of its qubits, heralded loss as
-  erasure), ``measure`` (flip), ``reset`` (flip), ``idle`` (one layer of memory).
+  per-qubit channel of the photon-mediated gate on each of its qubits; the heralded losses of
+  the two become one joint erasure of the pair, 1 − (1 − p_loss)², ``TwoQubitNoise.product``),
+  ``measure`` (flip), ``reset`` (flip), ``idle`` (one layer of memory).
 * ``repetition``: the cat-qubit phase-flip code. Per cycle each cat flips phase with the
   Liouvillian phase-flip probability and bit with the (exponentially small) bit-flip one; the CX
   between cats is bias-preserving (``qec.codes.cat_noise_model``); readout flips as the device's
