@@ -1,10 +1,11 @@
 """Erasure-aware matching vs naive matching on the same heralded shots, side by side.
 
 Rotated surface-code Z memory, d = 5, rounds = 5, stim's uniform knobs at p = 0.1 % plus a
-heralded erasure of 5 % on each qubit of every two-qubit gate (the DESIGN acceptance circuit,
-as in ``tests/qec/test_decoders.py``). One set of shots is sampled from the circuit (bit-packed)
-and decoded by ``mwpm`` (heralds ignored) and by ``mwpm-erasure`` (heralded edges set to
-p = 1/2 per shot), each compiled once from ``decoder_dem``:
+joint heralded erasure of 5 % per two-qubit gate (a failed gate erases both qubits and fires
+one herald; the DESIGN acceptance circuit, as in ``tests/qec/test_decoders.py``). One set of
+shots is sampled from the circuit (bit-packed) and decoded by ``mwpm`` (heralds ignored) and
+by ``mwpm-erasure`` (heralded edges set to p = 1/2 per shot), each compiled once from
+``decoder_dem``:
 
 * accuracy: logical error per shot of each, and the gain P_L(mwpm) / P_L(mwpm-erasure) with its
   3-sigma lower bound (delta method); acceptance ≥ 5×;
@@ -61,7 +62,7 @@ def measure(*, distance: int = 5, p: float = 0.001, erasure: float = 0.05,
     Args:
         distance: code distance (rounds = distance).
         p: uniform error probability.
-        erasure: heralded-erasure probability per qubit of each two-qubit gate.
+        erasure: joint heralded-erasure probability of each two-qubit gate (both qubits).
         shots: shots decoded by each decoder.
         seed: sampler seed.
 

@@ -1,7 +1,8 @@
 """Detection fractions of detector groups, conditioned on the heralds.
 
-A heralded erasure leaves a random Pauli on its qubit, which fires the detectors around it with
-probability ½. On QuantaCore's d = 5 surface code the erasures make more than half of all
+A heralded erasure leaves a random Pauli on its qubit (a failed two-qubit gate: on both of its
+qubits, under one herald), which fires the detectors around it with probability ½. On
+QuantaCore's d = 5 surface code the erasures make more than half of all
 detection events (0.020 of the 0.038 detection fraction), and they move with the cavity's κ,
 not with a pulse knob. The heralds say where they happened, so a controller that estimates a
 knob's response can leave those detectors out: for each shot, every detector that a fired
@@ -34,6 +35,8 @@ two detectors of a group, so the counts are positively correlated (measured: 1.4
 @dataclass(frozen=True)
 class HeraldNeighbours:
     """For each herald detector, the non-herald detectors its erasure can flip.
+
+    A two-qubit gate's joint herald has the neighbours of both of its qubits.
 
     Attributes:
         heralds: the herald detectors' indices, int64 (n_heralds,), sorted.

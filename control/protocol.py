@@ -90,7 +90,9 @@ class SyndromeWindow:
         packed_detections: every detector of the noisy circuit, heralds included, uint8
             little-endian bit-packed, shape (shots, ceil(num_all / 8)).
         herald_mask: which of those detectors are heralds, bool (num_all,).
-        herald_qubits: the qubit of each herald, shape (num_heralds,).
+        herald_qubits: the (first) qubit each herald flags, int64 (num_heralds,): one herald
+            per erasure event, so a failed two-qubit gate, which erases both of its qubits,
+            has one herald (``herald_pairs`` gives both qubits).
         packed_observables: true observable flips, bit-packed (shots, ceil(n_obs / 8)): for
             scoring and training only, not for a hardware controller's decisions.
         num_observables: observables per shot.
@@ -100,6 +102,10 @@ class SyndromeWindow:
         knob_specs: the knobs' bounds and nominal values.
         probe: the in-window probe offsets in force (empty: none; see ``SetKnobs.probe``).
         split: index of the first shot run at knobs − probe (None: not probed).
+        herald_pairs: the qubits each herald flags, int64 (num_heralds, 2): (a, b) for the
+            joint herald of a two-qubit gate, (q, −1) for a single-qubit herald
+            (``qec.noise.herald_pairs``); None when the window was built without it, then
+            read as ``herald_qubits`` with −1 beside each.
     """
 
     index: int
@@ -121,6 +127,13 @@ class SyndromeWindow:
     knob_specs: tuple[KnobSpec, ...] = ()
     probe: MappingProxyType = field(default_factory=lambda: MappingProxyType({}))
     split: int | None = None
+    herald_pairs: np.ndarray | None = None
+
+    def __post_init__(self) -> None:
+        if self.herald_pairs is None:
+            qubits = np.asarray(self.herald_qubits, dtype=np.int64).reshape(-1)
+            pairs = np.stack([qubits, np.full_like(qubits, -1)], axis=1)
+            object.__setattr__(self, "herald_pairs", pairs)
 
     def half_detection_fractions(self) -> tuple[float, float]:
         """Detection fractions of the two halves of a probed window (see ``SetKnobs.probe``).

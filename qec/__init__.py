@@ -44,11 +44,13 @@ from qec.montecarlo import collect, make_task, sinter_decoders
 from qec.noise import (
     HERALD_COORD,
     PAULI2_ORDER,
+    PAULI2_WITH_IDENTITY,
     NoiseModel,
     OpNoise,
     TwoQubitNoise,
     herald_detectors,
     herald_mask,
+    herald_pairs,
     herald_qubits,
 )
 from qec.sampling import BatchOutcome, Sampled, SampleDecoder, sample_and_decode
@@ -67,6 +69,7 @@ __all__ = [
     "CODES",
     "HERALD_COORD",
     "PAULI2_ORDER",
+    "PAULI2_WITH_IDENTITY",
     "BatchOutcome",
     "CompiledDecoder",
     "LogicalRate",
@@ -86,6 +89,7 @@ __all__ = [
     "fit_suppression",
     "herald_detectors",
     "herald_mask",
+    "herald_pairs",
     "herald_qubits",
     "logical_rate",
     "make_task",

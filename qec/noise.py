@@ -7,9 +7,21 @@ A noiseless circuit (stim's generated memory circuits, or the builders in ``qec.
 * after every two-qubit gate (``CX``, ``CZ``, ``XCX``...): ``PAULI_CHANNEL_2`` with the 15
   probabilities of ``gate_2q`` on each target pair (a product of single-qubit channels, the
   depolarizing channel, or a bias-preserving channel);
-* heralded erasure after the gates that can lose a photon (``gate_1q.erasure``,
-  ``gate_2q.erasure``, per qubit): ``HERALDED_ERASE(p)`` followed by a ``DETECTOR`` on its herald
-  whose coordinates start with ``HERALD_COORD`` (−1): ``DETECTOR(-1, qubit, k) rec[-1]``;
+* heralded erasure after the gates that can lose a photon, one herald per failed operation, each
+  a ``DETECTOR`` whose coordinates start with ``HERALD_COORD`` (−1) and carry a running herald
+  index k (from 0, in circuit order):
+
+  - single-qubit gates (``gate_1q.erasure``, per qubit): ``HERALDED_ERASE(p) q`` and
+    ``DETECTOR(-1, q, k) rec[-1]``;
+  - two-qubit gates (``gate_2q.erasure``, per *pair*): a failed photon-mediated gate is one
+    event that erases both qubits. stim has no two-qubit heralded erasure, so a flag qubit
+    ``f`` (index ``circuit.num_qubits`` of the input circuit, measured and reset each time, so
+    one serves every herald; it gets no other noise and is no physical qubit) is flipped
+    together with each of the 16 two-qubit Paulis ``P`` on (a, b) by an
+    ``E`` / ``ELSE_CORRELATED_ERROR`` chain, each with probability p/16 (the k-th term's
+    conditional probability is (p/16)/(1 − k·p/16)), then ``MR f`` and
+    ``DETECTOR(-1, a, k, b) rec[-1]``: with probability p exactly one herald fires and the pair
+    is left in a uniformly random two-qubit Pauli frame;
 * measurements: the result flips with probability ``measure.px`` (stim's own ``M(p)``,
   ``MX(p)``...: a classical flip of the recorded bit, whatever the basis);
 * resets: after ``R`` an ``X_ERROR(reset.px)``, after ``RX`` a ``Z_ERROR(reset.px)``, after ``RY``
@@ -35,6 +47,7 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
@@ -44,21 +57,28 @@ import stim
 __all__ = [
     "HERALD_COORD",
     "PAULI2_ORDER",
+    "PAULI2_WITH_IDENTITY",
     "NoiseModel",
     "OpNoise",
     "TwoQubitNoise",
     "herald_detectors",
     "herald_mask",
+    "herald_pairs",
     "herald_qubits",
 ]
 
 HERALD_COORD = -1.0
-"""First coordinate of every herald ``DETECTOR``: ``DETECTOR(-1, qubit, k)``."""
+"""First coordinate of every herald ``DETECTOR``: ``DETECTOR(-1, qubit, k)`` (single-qubit
+erasure) or ``DETECTOR(-1, a, k, b)`` (joint erasure of the pair (a, b) of a two-qubit gate)."""
 
 PAULI2_ORDER: tuple[str, ...] = tuple(
     a + b for a in "IXYZ" for b in "IXYZ" if a + b != "II"
 )
 """Order of the 15 two-qubit Pauli probabilities, as stim's ``PAULI_CHANNEL_2`` takes them."""
+
+PAULI2_WITH_IDENTITY: tuple[str, ...] = ("II", *PAULI2_ORDER)
+"""The 16 two-qubit Paulis: ``II`` then ``PAULI2_ORDER`` (the first letter acts on the first
+qubit of the pair)."""
 
 _ONE_QUBIT_KINDS = ("gate_1q", "measure", "reset", "idle")
 
@@ -122,12 +142,22 @@ class OpNoise:
 
 @dataclass(frozen=True)
 class TwoQubitNoise:
-    """Two-qubit Pauli channel plus per-qubit heralded erasure of a two-qubit gate.
+    """Two-qubit Pauli channel plus one joint heralded erasure of a two-qubit gate.
 
     Attributes:
-        probs: the 15 probabilities of ``IX, IY, IZ, XI, ..., ZZ`` (``PAULI2_ORDER``), each in
-            [0, 1], summing to ≤ 1.
-        erasure: heralded-erasure probability of each of the two qubits, in [0, 1].
+        probs: the 15 probabilities of ``IX, IY, IZ, XI, ..., ZZ`` (``PAULI2_ORDER``; the first
+            letter acts on the gate's first qubit), each in [0, 1], summing to ≤ 1.
+        erasure: probability that the gate fails as one heralded event, in [0, 1]: both qubits
+            are erased (left in a uniformly random two-qubit Pauli frame, each of the 16 Paulis
+            with 1/16) and exactly one herald fires for the pair. The marginal erasure
+            probability of each qubit is ``erasure`` too.
+
+    Example:
+        >>> noise = TwoQubitNoise.from_paulis({"ZI": 0.01, "ZZ": 0.002}, erasure=0.05)
+        >>> round(noise.p_pauli, 6), noise.erasure
+        (0.012, 0.05)
+        >>> TwoQubitNoise.from_dict_of_paulis({"ZZ": 0.1}) == TwoQubitNoise.from_paulis({"ZZ": 0.1})
+        True
     """
 
     probs: tuple[float, ...] = (0.0,) * 15
@@ -154,30 +184,78 @@ class TwoQubitNoise:
     def product(cls, a: OpNoise, b: OpNoise | None = None) -> TwoQubitNoise:
         """Independent single-qubit channels on the two qubits.
 
+        The Pauli part is the exact product. The erasures cannot stay two independent per-qubit
+        erasures (a two-qubit gate has one joint herald): the joint erasure is
+        1 − (1 − a.erasure)(1 − b.erasure), the probability that either qubit is erased, and
+        then *both* are. That is conservative: a qubit whose partner alone was erased is
+        erased as well (its marginal erasure rises from a.erasure to the joint one).
+
         Args:
             a: channel of the first qubit.
             b: channel of the second qubit (default: ``a``).
 
         Returns:
-            Their product; the erasure is the larger of the two.
+            Their product with the joint erasure above.
+
+        Example:
+            >>> from qec.noise import OpNoise, TwoQubitNoise
+            >>> round(TwoQubitNoise.product(OpNoise(erasure=0.1)).erasure, 6)
+            0.19
         """
         b = a if b is None else b
         pa = {"I": 1 - a.p_pauli, "X": a.px, "Y": a.py, "Z": a.pz}
         pb = {"I": 1 - b.p_pauli, "X": b.px, "Y": b.py, "Z": b.pz}
-        return cls(tuple(pa[k[0]] * pb[k[1]] for k in PAULI2_ORDER), max(a.erasure, b.erasure))
+        return cls(tuple(pa[k[0]] * pb[k[1]] for k in PAULI2_ORDER),
+                   1 - (1 - a.erasure) * (1 - b.erasure))
+
+    @classmethod
+    def from_paulis(cls, probs: Mapping[str, float] | Sequence[float], *,
+                    erasure: float = 0.0) -> TwoQubitNoise:
+        """From the probabilities of the two-qubit Paulis, by label or as a full table.
+
+        Args:
+            probs: either ``{"ZI": p1, "ZZ": p2, ...}`` (labels of ``PAULI2_WITH_IDENTITY``;
+                missing Paulis are 0; an ``"II"`` entry, if given, must make the total 1), or
+                16 probabilities in ``PAULI2_WITH_IDENTITY`` order (``II`` first, summing to 1
+                within 1e-9: a full two-qubit Pauli channel, e.g. a twirled process), or the
+                15 non-identity ones in ``PAULI2_ORDER``.
+            erasure: joint heralded-erasure probability of the pair, in [0, 1].
+
+        Returns:
+            The channel.
+
+        Raises:
+            ValueError: on an unknown label, a table of another length, or an ``II``
+                probability that does not complete the total to 1.
+        """
+        if isinstance(probs, Mapping):
+            bad = [k for k in probs if k not in PAULI2_WITH_IDENTITY]
+            if bad:
+                raise ValueError(f"unknown two-qubit Pauli {bad[0]!r}: must be one of "
+                                 f"{', '.join(PAULI2_WITH_IDENTITY)}")
+            table = [float(probs.get(k, 0.0)) for k in PAULI2_WITH_IDENTITY]
+            if "II" not in probs:
+                table[0] = 1.0 - sum(table[1:])
+        else:
+            table = [float(p) for p in probs]
+            if len(table) == 15:
+                table = [1.0 - sum(table), *table]
+            elif len(table) != 16:
+                raise ValueError(f"probs has {len(table)} entries: must have 16 "
+                                 f"({', '.join(PAULI2_WITH_IDENTITY)}) or 15 (without II)")
+        if abs(sum(table) - 1.0) > 1e-9:
+            raise ValueError(f"probs[II] = {table[0]}: the 16 probabilities sum to {sum(table)}: "
+                             "must sum to 1")
+        return cls(tuple(table[1:]), erasure)
 
     @classmethod
     def from_dict_of_paulis(cls, probs: dict[str, float], *, erasure: float = 0.0) -> TwoQubitNoise:
-        """From ``{"ZI": p1, "IZ": p2, "ZZ": p3}`` (missing Paulis are 0).
+        """From ``{"ZI": p1, "IZ": p2, "ZZ": p3}`` (missing Paulis are 0; see ``from_paulis``).
 
         Raises:
             ValueError: on a key that is not a two-qubit Pauli label.
         """
-        bad = [k for k in probs if k not in PAULI2_ORDER]
-        if bad:
-            raise ValueError(f"unknown two-qubit Pauli {bad[0]!r}: must be one of "
-                             f"{', '.join(PAULI2_ORDER)}")
-        return cls(tuple(float(probs.get(k, 0.0)) for k in PAULI2_ORDER), erasure)
+        return cls.from_paulis(probs, erasure=erasure)
 
     @property
     def p_pauli(self) -> float:
@@ -317,10 +395,23 @@ class NoiseModel:
 
         Returns:
             A flattened circuit (no ``REPEAT``) with the same detectors and observables, plus
-            one herald detector per possible erasure.
+            one herald detector per possible erasure: per qubit of a single-qubit gate, per
+            target *pair* of a two-qubit gate. When ``gate_2q.erasure`` > 0 it has one extra
+            qubit, the herald flag ``circuit.num_qubits`` (no physical qubit: count qubits on
+            the input circuit).
+
+        Example:
+            >>> import stim
+            >>> model = NoiseModel(gate_2q=TwoQubitNoise(erasure=0.05))
+            >>> noisy = model.noisy_circuit(stim.Circuit("CX 0 1 2 3"))
+            >>> noisy.num_detectors, noisy.num_qubits  # one herald per pair; flag qubit 4
+            (2, 5)
+            >>> herald_pairs(noisy).tolist()
+            [[0, 1], [2, 3]]
         """
         out = _CircuitText()
         hot = dict(self.hot)
+        flag = circuit.num_qubits  # the two-qubit herald flag: measured and reset each time
         all_qubits = list(range(circuit.num_qubits))
         touched: set[int] = set()
         old_to_new: list[int] = []  # absolute measurement index map
@@ -387,29 +478,38 @@ class NoiseModel:
             if data.is_noisy_gate or not data.is_unitary:
                 continue
             if data.is_two_qubit_gate:
+                pairs = [targets[i:i + 2] for i in range(0, len(targets), 2)]
                 if self.gate_2q.p_pauli:
-                    pairs = [targets[i:i + 2] for i in range(0, len(targets), 2)]
                     groups: dict[float, list] = {}
                     for pair in pairs:
                         f = max(hot.get(t.value, 1.0) for t in pair)
                         groups.setdefault(f, []).extend(pair)
                     for f, group in groups.items():
                         _append_2q(out, group, self.gate_2q.scaled(f))
-                erasure = self.gate_2q.erasure
+                if self.gate_2q.erasure:
+                    for ta, tb in pairs:
+                        if not (ta.is_qubit_target and tb.is_qubit_target):
+                            continue  # classically controlled: no photon-mediated gate
+                        a, b = ta.value, tb.value
+                        f = max(hot.get(a, 1.0), hot.get(b, 1.0))
+                        _append_joint_erasure(out, a, b, min(1.0, self.gate_2q.erasure * f),
+                                              flag=flag)
+                        out.append("DETECTOR", [stim.target_rec(-1)],
+                                   [HERALD_COORD, a, n_heralds, b])
+                        n_heralds += 1
+                        n_new += 1
             elif data.is_single_qubit_gate:
                 g = self.gate_1q
                 if g.p_pauli:
                     for f, group in _by_factor(targets, hot):
                         _append_1q(out, group, g.scaled(f))
-                erasure = g.erasure
-            else:
-                continue
-            if erasure:
-                for q in qubits:
-                    out.append("HERALDED_ERASE", [q], [min(1.0, erasure * hot.get(q, 1.0))])
-                    out.append("DETECTOR", [stim.target_rec(-1)], [HERALD_COORD, q, n_heralds])
-                    n_heralds += 1
-                    n_new += 1
+                if g.erasure:
+                    for q in qubits:
+                        out.append("HERALDED_ERASE", [q], [min(1.0, g.erasure * hot.get(q, 1.0))])
+                        out.append("DETECTOR", [stim.target_rec(-1)],
+                                   [HERALD_COORD, q, n_heralds])
+                        n_heralds += 1
+                        n_new += 1
         return out.circuit()
 
     def with_(self, **changes: Any) -> NoiseModel:
@@ -468,6 +568,8 @@ class _CircuitText:
 
 
 def _target_text(t: Any) -> str:
+    if isinstance(t, str):  # already text (a Pauli target such as "X3")
+        return t
     if isinstance(t, int | np.integer):
         return str(int(t))
     if t.is_measurement_record_target:
@@ -494,6 +596,24 @@ def _append_1q(out: Any, targets: list, op: OpNoise) -> None:
         out.append("PAULI_CHANNEL_1", targets, [px, py, pz])
 
 
+def _append_joint_erasure(out: Any, a: int, b: int, p: float, *, flag: int) -> None:
+    """Erase the pair (a, b) with probability p, flipping the herald flag qubit; then ``MR``.
+
+    Each of the 16 two-qubit Paulis (``PAULI2_WITH_IDENTITY``) happens together with X on the
+    flag with probability p/16, as disjoint outcomes: an ``E`` / ``ELSE_CORRELATED_ERROR``
+    chain whose k-th term has the conditional probability (p/16)/(1 − k·p/16) (given that no
+    earlier term fired). ``MR flag`` then records the herald and leaves the flag in |0⟩.
+    """
+    q = p / 16
+    for k, pauli in enumerate(PAULI2_WITH_IDENTITY):
+        cond = min(1.0, q / (1 - k * q)) if q else 0.0
+        targets = [f"X{flag}"] + [f"{letter}{qubit}" for letter, qubit in zip(pauli, (a, b),
+                                                                             strict=True)
+                                  if letter != "I"]
+        out.append("E" if k == 0 else "ELSE_CORRELATED_ERROR", targets, [cond])
+    out.append("MR", [flag])
+
+
 def _append_2q(out: Any, targets: list, op: TwoQubitNoise) -> None:
     """DEPOLARIZE2 when all 15 probabilities are equal, else PAULI_CHANNEL_2."""
     if max(op.probs) == min(op.probs):
@@ -507,7 +627,8 @@ def herald_mask(model: stim.Circuit | stim.DetectorErrorModel) -> np.ndarray:
 
     The one definition of a herald detector: the loop, the decoders, the estimators and the
     sampling path all read the layout through this function (or ``herald_detectors`` /
-    ``herald_qubits``, built on it).
+    ``herald_pairs`` / ``herald_qubits``, built on it). There is one herald per erasure event:
+    one per qubit of a single-qubit gate, one per failed two-qubit gate (flagging both qubits).
 
     Args:
         model: a noisy circuit or its detector error model (both carry the coordinates).
@@ -519,8 +640,8 @@ def herald_mask(model: stim.Circuit | stim.DetectorErrorModel) -> np.ndarray:
         >>> import stim
         >>> c = NoiseModel(gate_2q=TwoQubitNoise((0.0,) * 15, 0.01)).noisy_circuit(
         ...     stim.Circuit("CX 0 1\nM 0 1\nDETECTOR rec[-1]"))
-        >>> herald_mask(c).tolist()
-        [True, True, False]
+        >>> herald_mask(c).tolist()  # one joint herald for the pair (0, 1)
+        [True, False]
     """
     mask = np.zeros(model.num_detectors, dtype=bool)
     for k, c in model.get_detector_coordinates().items():
@@ -538,12 +659,37 @@ def herald_detectors(model: stim.Circuit | stim.DetectorErrorModel) -> np.ndarra
     return np.flatnonzero(herald_mask(model)).astype(np.int64)
 
 
-def herald_qubits(model: stim.Circuit | stim.DetectorErrorModel) -> np.ndarray:
-    """The qubit each herald detector flags, in detector order (its second coordinate).
+def herald_pairs(model: stim.Circuit | stim.DetectorErrorModel) -> np.ndarray:
+    r"""The qubits each herald detector flags, in detector order.
+
+    A herald ``DETECTOR(-1, a, k, b)`` (joint erasure of a two-qubit gate) flags ``(a, b)``; a
+    herald ``DETECTOR(-1, q, k)`` (single-qubit erasure) flags ``(q, -1)``.
+
+    Args:
+        model: a noisy circuit or its detector error model.
 
     Returns:
-        int64 array, shape (n_heralds,).
+        int64 array, shape (n_heralds, 2): first qubit, second qubit or −1.
+
+    Example:
+        >>> import stim
+        >>> model = NoiseModel(gate_1q=OpNoise(erasure=0.01), gate_2q=TwoQubitNoise(erasure=0.01))
+        >>> herald_pairs(model.noisy_circuit(stim.Circuit("H 2\nCX 0 1"))).tolist()
+        [[2, -1], [0, 1]]
     """
     coords = model.get_detector_coordinates()
-    return np.array([int(c[1]) for _, c in sorted(coords.items())
-                     if c and c[0] == HERALD_COORD], dtype=np.int64)
+    rows = [(int(c[1]), int(c[3]) if len(c) > 3 else -1) for _, c in sorted(coords.items())
+            if c and c[0] == HERALD_COORD]
+    return np.array(rows, dtype=np.int64).reshape(len(rows), 2)
+
+
+def herald_qubits(model: stim.Circuit | stim.DetectorErrorModel) -> np.ndarray:
+    """The (first) qubit each herald detector flags, in detector order (its second coordinate).
+
+    Kept for callers that need one qubit per herald; ``herald_pairs`` gives both qubits of a
+    two-qubit gate's joint herald.
+
+    Returns:
+        int64 array, shape (n_heralds,): ``herald_pairs(model)[:, 0]``.
+    """
+    return herald_pairs(model)[:, 0].copy()

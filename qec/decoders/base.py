@@ -11,7 +11,9 @@ This module is the base of ``qec.decoders``: each decoder module (``matching``, 
 * ``strip_heralds``, ``dem_hypergraph`` / ``DemHypergraph``: herald-aware DEM → matrices for
   the matching and BP-based decoders; ``decode_hypergraph_batch``: their per-shot loop.
 
-Herald detectors are the detectors whose first coordinate is ``HERALD_COORD`` (``qec.noise``).
+Herald detectors are the detectors whose first coordinate is ``HERALD_COORD`` (``qec.noise``):
+one per erasure event, a failed two-qubit gate's herald flagging the mechanisms of both of its
+qubits (each DEM mechanism is flagged by at most one herald).
 Errors inside a decoder are raised, never papered over by a fallback to another decoder.
 
 Example:
@@ -257,7 +259,8 @@ class DemHypergraph:
 
         Returns:
             Priors, shape (n_mech,): the mechanisms flagged by a fired herald take their
-            conditional probability (e.g. ¼ for each Pauli of an erased qubit).
+            conditional probability (e.g. ¼ for each Pauli of an erased qubit, 1/16 for each
+            two-qubit Pauli of a two-qubit gate's erased pair).
         """
         priors = self.priors.copy()
         if fired_heralds.size:

@@ -6,8 +6,10 @@ priors, and the herald bits of a shot are cleared before matching, so a fired he
 leave an unmatchable detection event.
 
 ``mwpm-erasure`` adds, per shot, what a fired herald tells: conditional on herald h, each edge
-that the erased qubit's Pauli frame can flip has probability q_e(h) (≈ ½ for a data qubit, so
-weight ≈ 0). Re-weighting edges per shot would rebuild pymatching's graph for every shot; instead
+that the erased qubits' Pauli frame can flip has probability q_e(h) (≈ ½, so weight ≈ 0). A
+two-qubit gate's joint herald flags the 16 two-qubit Paulis of its pair (1/16 each): an edge
+of either qubit sums the 8 of them that flip it, ½ again. Re-weighting edges per shot would
+rebuild pymatching's graph for every shot; instead
 each (herald, edge) pair gets a static *gadget* that the herald switches on from inside the
 syndrome. For an edge (u, v) with conditional weight w, two extra nodes g1, g2 with edges
 u–g1 (weight a, the edge's observables), g1–g2 (weight c), g2–v (weight a), a = (c + w) / 2:

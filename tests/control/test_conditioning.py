@@ -94,3 +94,19 @@ def test_conditioning_removes_the_erasures_and_their_noise():
         # weights what remains slightly toward the quieter boundary detectors: ~4 % here)
         assert f == pytest.approx(truth, rel=0.08)
     assert np.all(cond_noise < 0.8 * plain_noise)
+
+
+def test_a_joint_herald_neighbours_both_qubits_of_its_gate():
+    """One herald per failed two-qubit gate; conditioning on it leaves out both qubits'
+    detectors."""
+    import stim
+
+    from qec.noise import herald_detectors, herald_pairs
+
+    clean = stim.Circuit("R 0 1 2\nCX 0 1\nM 0 1 2\nDETECTOR rec[-3]\nDETECTOR rec[-2]\n"
+                         "DETECTOR rec[-1]")
+    dem = decoder_dem(NoiseModel(gate_2q=TwoQubitNoise(erasure=0.1)).noisy_circuit(clean))
+    neighbours = HeraldNeighbours.from_dem(dem)
+    assert neighbours.heralds.tolist() == herald_detectors(dem).tolist() == [0]
+    assert herald_pairs(dem).tolist() == [[0, 1]]
+    assert neighbours.indices.tolist() == [1, 2]  # qubits 0 and 1, not the spectator 2

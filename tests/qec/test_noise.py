@@ -102,10 +102,11 @@ def test_heralds_are_detectors_and_records_are_remapped():
     clean = stim.Circuit.generated("surface_code:rotated_memory_z", distance=3, rounds=3)
     model = NoiseModel(gate_2q=TwoQubitNoise(erasure=0.02))
     noisy = model.noisy_circuit(clean)
-    n_cx_targets = sum(len(i.targets_copy()) for i in clean.flattened() if i.name == "CX")
+    n_cx_pairs = sum(len(i.targets_copy()) // 2 for i in clean.flattened() if i.name == "CX")
     dem = noisy.detector_error_model(approximate_disjoint_errors=True)
     heralds = herald_detectors(dem)
-    assert len(heralds) == n_cx_targets == noisy.num_detectors - clean.num_detectors
+    # one joint herald per gate (target pair), not one per qubit
+    assert len(heralds) == n_cx_pairs == noisy.num_detectors - clean.num_detectors
     coords = dem.get_detector_coordinates()
     assert all(coords[int(h)][0] == HERALD_COORD for h in heralds)
     # shots without any fired herald have no detection events: erasure is the only noise,

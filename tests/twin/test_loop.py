@@ -183,3 +183,38 @@ def test_read_only_output_folder_is_a_clear_error(tmp_path, capsys, tiny_scenari
                  "--quiet", "--out", str(locked / "y")]) == 2
     err = capsys.readouterr().err.strip()
     assert "cannot" in err and len(err.splitlines()) == 1
+
+
+def test_herald_layout_has_one_joint_herald_per_two_qubit_gate():
+    """The loop hands the controller one herald per failed gate, with both of its qubits."""
+    import dataclasses
+    from types import MappingProxyType
+
+    import stim
+
+    from control.protocol import SyndromeWindow
+    from qec.noise import NoiseModel, OpNoise, TwoQubitNoise
+    from twin.loop.circuits import CircuitCache
+
+    cache = CircuitCache(code="surface", rounds=2, basis="Z")
+    clean = cache.experiment(3, None).circuit
+    model = NoiseModel(gate_1q=OpNoise(erasure=0.01), gate_2q=TwoQubitNoise(erasure=0.01))
+    mask, pairs = cache.herald_layout(model.noisy_circuit(clean), ("test",))
+    ops = [i for i in clean.flattened() if stim.gate_data(i.name).is_unitary]
+    n_pairs = sum(len(i.targets_copy()) // 2 for i in ops
+                  if stim.gate_data(i.name).is_two_qubit_gate)
+    n_single = sum(len(i.targets_copy()) for i in ops
+                   if stim.gate_data(i.name).is_single_qubit_gate)
+    assert pairs.shape == (int(mask.sum()), 2) == (n_pairs + n_single, 2)
+    assert int((pairs[:, 1] >= 0).sum()) == n_pairs
+    assert cache.herald_layout(clean, ("test",)) is not None  # cached by key
+    window = SyndromeWindow(
+        index=0, time=0.0, shots=1, rounds=2, code="surface", distance=3, decoder="mwpm",
+        circuit=clean, packed_detections=np.zeros((1, (mask.size + 7) // 8), np.uint8),
+        herald_mask=mask, herald_qubits=pairs[:, 0], herald_pairs=pairs,
+        packed_observables=np.zeros((1, 1), np.uint8), num_observables=1, logical_errors=0,
+        decoder_model=model, knobs=MappingProxyType({}))
+    assert window.herald_pairs is pairs and window.heralds.shape == (1, pairs.shape[0])
+    legacy = dataclasses.replace(window, herald_pairs=None)
+    np.testing.assert_array_equal(legacy.herald_pairs[:, 0], pairs[:, 0])
+    assert (legacy.herald_pairs[:, 1] == -1).all()

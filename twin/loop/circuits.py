@@ -20,7 +20,7 @@ import stim
 
 from qec.codes import MemoryExperiment, memory_experiment
 from qec.decoders import CompiledDecoder, compile_decoder, decoder_dem
-from qec.noise import NoiseModel, OpNoise, herald_mask, herald_qubits
+from qec.noise import NoiseModel, OpNoise, herald_mask, herald_pairs
 
 __all__ = ["CircuitCache"]
 
@@ -83,13 +83,18 @@ class CircuitCache:
         return entry[1]
 
     def herald_layout(self, circuit: stim.Circuit, key: tuple) -> tuple[np.ndarray, np.ndarray]:
-        """``(herald_mask, herald_qubits)`` of ``circuit`` (``qec.noise``), cached by ``key``.
+        """``(herald_mask, herald_pairs)`` of ``circuit`` (``qec.noise``), cached by ``key``.
 
         The layout depends only on the structure (distance and which operations can erase),
         not on the probabilities, so ``key`` names that structure.
+
+        Returns:
+            The bool mask, shape (num_detectors,), and the qubits each herald flags, int64
+            (n_heralds, 2): a two-qubit gate's joint herald flags both of its qubits, a
+            single-qubit herald has −1 as its second qubit.
         """
         info = self.heralds.get(key)
         if info is None:
-            info = (herald_mask(circuit), herald_qubits(circuit))
+            info = (herald_mask(circuit), herald_pairs(circuit))
             self.heralds[key] = info
         return info

@@ -201,14 +201,15 @@ class WindowSimulator:
             runs = [(true_circuit, s.shots, seed)]
         sampled = sample_and_decode(runs, decoder)
         rate = logical_rate(shots=s.shots, errors=sampled.errors, rounds=s.rounds_per_shot)
-        mask, herald_qubits = circuits.herald_layout(true_circuit, (
+        mask, pairs = circuits.herald_layout(true_circuit, (
             distance, truth.gate_1q.erasure > 0, truth.gate_2q.erasure > 0,
             data is not None and data.erasure > 0, true_circuit.num_detectors))
         window = SyndromeWindow(
             index=w, time=row["time_s"], shots=s.shots, rounds=s.rounds_per_shot, code=s.code,
             distance=distance, decoder=state.decoder, circuit=exp.circuit,
             packed_detections=sampled.detections, herald_mask=mask,
-            herald_qubits=herald_qubits, packed_observables=sampled.observables,
+            herald_qubits=pairs[:, 0], herald_pairs=pairs,
+            packed_observables=sampled.observables,
             num_observables=true_circuit.num_observables, logical_errors=sampled.errors,
             decoder_model=prior, knobs=MappingProxyType(dict(state.knobs)),
             knob_specs=self.knob_specs, probe=MappingProxyType(dict(state.probe)), split=split)

@@ -18,7 +18,8 @@ Noise kinds (the swept parameter in brackets):
 
 * ``uniform`` [p]: circuit noise with stim's four uniform knobs at p (depolarizing after every
   gate, measurement and reset flips, data depolarizing at the start of each round) plus
-  ``erasure`` (a number) per two-qubit-gate qubit;
+  ``erasure`` (a number): the joint heralded erasure of each two-qubit gate (both qubits, one
+  herald);
 * ``code-capacity`` [p]: one round, ``channel`` ("bit-flip", "depolarizing", "erasure") on the
   data only, perfect measurements;
 * ``phenomenological`` [p]: every round ``channel`` on the data and a measurement flip p;
