@@ -23,7 +23,7 @@ Example:
     >>> theta = 0.3
     >>> u = np.cos(theta / 2) * np.eye(4) - 1j * np.sin(theta / 2) * zz  # exp(−iθ ZZ/2)
     >>> ch = twirl_two_qubit(unitary_superop(u))
-    >>> abs(ch.prob("ZZ") - np.sin(theta / 2) ** 2) < 1e-12, round(ch.prob("II"), 6)
+    >>> bool(abs(ch.prob("ZZ") - np.sin(theta / 2) ** 2) < 1e-12), round(ch.prob("II"), 6)
     (True, 0.977668)
 """
 

@@ -52,6 +52,8 @@ _UNITS: dict[str, str] = {
     "laser.detuning_2ph": _RAD, "laser.gap": "µs", "laser.intensity": "1",
     "laser.amplitude_scale": "1", "laser.frequency_offset": _RAD,
     "cavity.g": _RAD, "cavity.kappa": _RAD, "cavity.n_fock": "1", "cavity.pump_duration": "µs",
+    "cavity.outcoupling": "1", "node.architecture": "", "node.crosstalk_dephasing": "1",
+    "node.local_gate_error": "1",
     "link.length_km": "km", "link.attenuation_db_per_km": "dB/km",
     "link.coupling_efficiency": "1", "link.detector_efficiency": "1",
     "link.dark_count_probability": "1", "link.mode_overlap": "1",
