@@ -26,13 +26,15 @@ def test_extract_json_end_to_end(capsys):
     data = json.loads(capsys.readouterr().out)
     assert set(data) >= {"operations", "figures"}
     assert set(data["operations"]) == {"gate_1q", "gate_2q", "measure", "reset", "idle"}
+    pairs = {}
     for name, entry in data["operations"].items():
-        pair = entry.pop("pauli2", None)
-        assert (pair is not None) == (name == "gate_2q")
+        pairs[name] = entry.pop("pauli2", None)
+        assert (pairs[name] is not None) == (name == "gate_2q")
         assert set(entry) == {"px", "py", "pz", "erasure"}
         assert all(0.0 <= v <= 1.0 for v in entry.values())
     # the two-qubit gate's 15 Pauli probabilities: unconditional, with the joint erasure ≤ 1
-    assert sum(pair.values()) + data["operations"]["gate_2q"]["erasure"] <= 1.0
+    pair = pairs["gate_2q"]
+    assert len(pair) == 15 and sum(pair.values()) + data["operations"]["gate_2q"]["erasure"] <= 1
     assert data["figures"]["link_efficiency"] == pytest.approx(
         10 ** (-3.5 * 0.5 / 10) * 0.9 * 0.9, rel=1e-9)
 
