@@ -31,12 +31,14 @@ def test_steck_strengths_and_factors():
         assert transition_strength(f, fp) == pytest.approx(s, abs=1e-12)
     for f in (1, 2):
         assert sum(transition_strength(f, fp) for fp in range(4)) == pytest.approx(1, abs=1e-12)
-    # Steck's tables of squared factors (units of |⟨J‖er‖J'⟩|²): cycling 1/2, σ+ from |2,0⟩
-    # to |3,1⟩ 1/5, π |2,0⟩ → |3,0⟩ 3/10, π |1,0⟩ → |0,0⟩ 1/9 (his Tables 9-12)
+    # squared factors as in Steck's sublevel tables (units of |⟨J‖er‖J'⟩|²): the cycling
+    # transition 1/2, |2,0⟩ → |3',1⟩ 1/5, |2,0⟩ → |3',0⟩ 3/10, F=1 → F'=0 S_10 = 1/6,
+    # |1,−1⟩ → |1',0⟩ 5/24
     assert dipole_element(2, 2, 3, 3) ** 2 == pytest.approx(1 / 2)
     assert dipole_element(2, 0, 3, 1) ** 2 == pytest.approx(1 / 5)
     assert dipole_element(2, 0, 3, 0) ** 2 == pytest.approx(3 / 10)
-    assert dipole_element(1, 0, 0, 0) ** 2 == pytest.approx(1 / 9)
+    assert dipole_element(1, 0, 0, 0) ** 2 == pytest.approx(1 / 6)
+    assert dipole_element(1, -1, 1, 0) ** 2 == pytest.approx(5 / 24)
     assert dipole_element(2, 0, 2, 0) == 0.0  # π between equal F at m = 0 is forbidden
     assert wigner_6j(0.5, 1.5, 1, 1, 1, 1.5) ** 2 * 3 * 2 == pytest.approx(5 / 12)
     for fp in range(4):
@@ -65,7 +67,7 @@ def test_light_shift_and_scattering_closed_form(backend):
     tt = np.linspace(0.0, 2.0, 200_001)
     t_eff = float(np.trapezoid((pulse(tt) / omega) ** 2, tt))
     p = qubit_process(system, [Drive("pump", pulse)], (0.0, 2.0), backend=backend)
-    phase = float(np.angle(p[2, 2]))  # ρ01 ↦ e^{iδ_LS t} ρ01 (|1⟩ shifted down)
+    phase = -float(np.angle(p[2, 2]))  # ρ01 ↦ e^{−i(E0 − E1)t} ρ01 with E1 = −δ_LS
     loss = -math.log(p[3, 3].real)
     assert phase == pytest.approx(omega**2 / (4 * delta) * t_eff, rel=0.02)
     assert loss == pytest.approx(gamma * omega**2 / (4 * delta**2) * t_eff, rel=0.02)
