@@ -222,7 +222,7 @@ class LaserSection:
         for name in ("detuning_1ph", "detuning_2ph", "frequency_offset"):
             v = getattr(self, name)
             _check(_finite(v) and abs(v) <= big, name, v, f"a number in [-{big:g}, {big:g}] "
-                   "(rad/µs; the model omits the other ground hyperfine level, 2π × 6.835 GHz away)")
+                   "(rad/µs; the model omits the other ground hyperfine level, 6.835 GHz away)")
         _check(abs(self.raman_detuning) <= big, "detuning_2ph", self.detuning_2ph,
                f"such that |detuning_2ph + frequency_offset| <= {big:g} (rad/µs), "
                f"got {self.raman_detuning:g}")

@@ -106,7 +106,12 @@ def wigner_6j(j1: float, j2: float, j3: float, j4: float, j5: float, j6: float) 
     """The Wigner 6j symbol {j1 j2 j3; j4 j5 j6} by the Racah formula.
 
     Args:
-        j1, j2, j3, j4, j5, j6: angular momenta (integers or half-integers).
+        j1: angular momentum (integer or half-integer), top row.
+        j2: top row.
+        j3: top row.
+        j4: bottom row.
+        j5: bottom row.
+        j6: bottom row.
 
     Returns:
         The symbol (0 when a triangle condition fails).

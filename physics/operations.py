@@ -33,6 +33,7 @@ from types import MappingProxyType
 from typing import Any
 
 import numpy as np
+
 from physics.cat import cat_channel, cat_rates, flip_probability
 from physics.cavity import CavityQED, default_pump, emit_photon
 from physics.channel import Channel
