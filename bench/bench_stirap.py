@@ -6,6 +6,11 @@ detunings, excited / top-state decay with random sink fraction, dephasing, all t
 Times ``stirap_efficiency_batch`` on the same batch with both backends. numba's JIT compilation is
 excluded: the kernels are warmed up on a 2-point batch first. Also times one ``stirap_process``
 call per backend (mean over several points). Prints one table on stdout; progress on stderr.
+
+``--multilevel`` adds the double-STIRAP gate on the 9-level ⁸⁷Rb atom of the reference device
+(``physics.hyperfine``): one qutip ``mesolve`` run and the numba N-level kernel (best of 3,
+compiled first) on the same levels and calibration, their time ratio and the largest difference
+of the qubit process and of the twirled channel probabilities.
 """
 
 from __future__ import annotations
@@ -84,14 +89,41 @@ def measure(*, points: int = 256, seed: int = 2024, process_points: int = 8) -> 
     }
 
 
+def measure_multilevel() -> dict:
+    """The reference device's multi-level gate with both backends (see the module docstring)."""
+    from physics.device import REFERENCE_DEVICE
+    from physics.extraction import extract_channel
+    from physics.gates import X_GATE, multilevel_gate_process
+    from physics.operations import calibrate, gate_levels, stirap_gate
+
+    cal = calibrate(REFERENCE_DEVICE)  # also compiles the kernels
+    system = gate_levels(REFERENCE_DEVICE)
+    gate = stirap_gate(REFERENCE_DEVICE, relative_phase=cal.relative_phase)
+    print("multi-level gate: numba, qutip ...", file=sys.stderr)
+    t_n = _best_of(lambda: multilevel_gate_process(system, gate, backend="numba"), 3)
+    t0 = time.perf_counter()
+    p_q = multilevel_gate_process(system, gate, backend="qutip")
+    t_q = time.perf_counter() - t0
+    p_n = multilevel_gate_process(system, gate, backend="numba")
+    ch = [extract_channel(p, ideal=X_GATE, frame=cal.gate_frame).channel for p in (p_n, p_q)]
+    d_ch = max(abs(getattr(ch[0], k) - getattr(ch[1], k)) for k in ("px", "py", "pz", "p_loss"))
+    return {"ml_levels": system.n_levels, "ml_qutip_s": t_q, "ml_numba_s": t_n,
+            "ml_speedup": t_q / t_n, "ml_max_d_process": float(np.abs(p_n - p_q).max()),
+            "ml_max_d_channel": d_ch}
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--points", type=int, default=256, help="batch size (default 256)")
     parser.add_argument("--seed", type=int, default=2024, help="RNG seed (default 2024)")
     parser.add_argument("--process-points", type=int, default=8,
                         help="points over which the process time per call is averaged")
+    parser.add_argument("--multilevel", action="store_true",
+                        help="also time the 9-level ⁸⁷Rb gate, numba vs qutip (~1 min)")
     args = parser.parse_args(argv)
     r = measure(points=args.points, seed=args.seed, process_points=args.process_points)
+    if args.multilevel:
+        r.update(measure_multilevel())
     k = r["process_points"]
     rows = [
         ("points", f"{r['points']}"),
@@ -105,6 +137,14 @@ def main(argv: list[str] | None = None) -> int:
         ("process max |ΔS| (entries)", f"{r['process_max_d']:.2e}"),
         ("numba threads", f"{r['numba_threads']}"),
     ]
+    if "ml_speedup" in r:
+        rows += [
+            (f"multi-level gate ({r['ml_levels']} levels), qutip", f"{r['ml_qutip_s']:.2f} s"),
+            ("multi-level gate, numba", f"{r['ml_numba_s'] * 1e3:.1f} ms"),
+            ("multi-level time ratio qutip/numba", f"{r['ml_speedup']:.0f}x"),
+            ("multi-level max |ΔS| (qubit process)", f"{r['ml_max_d_process']:.2e}"),
+            ("multi-level max |Δ channel prob.|", f"{r['ml_max_d_channel']:.2e}"),
+        ]
     width = max(len(row[0]) for row in rows)
     print(f"{'quantity':<{width}}  value")
     print(f"{'-' * width}  {'-' * 12}")

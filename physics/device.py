@@ -32,6 +32,7 @@ __all__ = [
     "MAX_CAVITY_FOCK",
     "MAX_CAVITY_RATE",
     "MAX_COUNT",
+    "LEVEL_MODELS",
     "MAX_LASER_FREQUENCY",
     "REFERENCE_DEVICE",
     "AtomSection",
@@ -72,10 +73,17 @@ Jaynes–Cummings model of the cavity needs both far below the optical frequency
 
 MAX_LASER_FREQUENCY = 5e4
 """Largest |detuning| and effective Rabi frequency of the STIRAP lasers (rad/µs, 2π × 8 GHz),
-just above the ⁸⁷Rb ground-state hyperfine splitting 2π × 6.835 GHz (4.29e4 rad/µs): beyond it
-the pump and Stokes drive the other hyperfine level as strongly as their own and the three-level
-Λ model no longer describes the atom. It also bounds the stiffness of the gate's integration
-(~5 s at the limit, against ~1 min before the solver gives up at 1e6 rad/µs)."""
+just above the ⁸⁷Rb ground-state hyperfine splitting 2π × 6.835 GHz (4.29e4 rad/µs). The
+``"rb87-d2"`` level model keeps the whole 5P3/2 hyperfine manifold (F' = 0..3, splittings up to
+2π × 424 MHz), so Rabi frequencies above those splittings are modelled; what it omits is the pump
+on F=2 and the Stokes on F=1, 6.835 GHz off resonance, which become as strong as the wanted
+couplings near this limit. The three-level Λ model is already wrong above the excited splittings
+(2π × 72 MHz). The limit also bounds the stiffness of the gate's integration."""
+
+LEVEL_MODELS: tuple[str, ...] = ("rb87-d2", "three-level")
+"""Level models of the atom (``atom.levels``): ``"rb87-d2"`` the ⁸⁷Rb 5S1/2 → 5P3/2 sublevels
+of ``physics.hyperfine`` (off-resonant scattering and light shifts included), ``"three-level"``
+the Λ system of ``physics.levels`` (one excited level, no neighbours)."""
 
 
 def _shorten(text: str, limit: int) -> str:
@@ -122,21 +130,38 @@ class AtomSection:
     """The atom's optical transition and ground-state qubit.
 
     Attributes:
+        levels: level model of the gate and reset, one of ``LEVEL_MODELS``. Default
+            ``"three-level"``, an idealised Λ atom. The ``"rb87-d2"`` model (qubit
+            |F=1, m=∓1⟩, auxiliary |F=2, 0⟩, intermediate |F'=1, 0⟩ with the off-resonant
+            F'=0, 2, 3 sublevels, ``physics.hyperfine``) shows that this resonant gate cannot
+            work on the real D2 line: the F'=1-dark qubit state is bright for F'=0 (72 MHz
+            away) and F'=2 (157 MHz), and the gate error has a floor of ≈ 0.13 at its best
+            pulses (``devices/rb87-d2.toml``; ≈ 1e-2 at 2 GHz detuning, where the omitted
+            couplings to the other ground hyperfine level already matter). A QuantaCore
+            single-qubit gate has to run far detuned (tens of GHz, Raman adiabatic passage),
+            which the twin does not model yet; until it does, the reference keeps the
+            idealised Λ gate and its numbers stand for that target, not for a measured gate.
         decay_rate: population decay rate Γ of the excited state (rad/µs). Default
-            2π × 6.065 MHz, the ⁸⁷Rb D2 line (Steck, "Rubidium 87 D Line Data").
+            2π × 6.0666 MHz, the ⁸⁷Rb D2 line (Steck, "Rubidium 87 D Line Data", rev. 2.x).
         loss_fraction: fraction of spontaneous decays that leave {|0⟩, |1⟩, |a⟩} for other
-            Zeeman/hyperfine sublevels, [0, 1]. Default 0.5: from 5P3/2 F' = 1 roughly half the
-            decays land outside the three sublevels the gate uses (Clebsch–Gordan branching).
+            Zeeman/hyperfine sublevels, [0, 1]; used by the ``"three-level"`` model only.
+            Default 0.1, the Clebsch–Gordan branching of |F'=1, 0⟩: 5/6 of its decays go to
+            |F=1, ±1⟩ and 1/15 to |F=2, 0⟩, 1/10 elsewhere. The ``"rb87-d2"`` model derives
+            the branching of every excited sublevel itself and ignores this field (the
+            extraction reports ``gate_1q_branching_loss``).
         raman_dephasing: dephasing rate of the pump/Stokes relative phase (rad/µs). Default
             2π × 10 Hz: pump and Stokes derived from one laser by an electro-optic modulator,
             so their relative phase noise is set by the RF source and path-length jitter.
     """
 
-    decay_rate: float = TWO_PI * 6.065
-    loss_fraction: float = 0.5
+    levels: str = "three-level"
+    decay_rate: float = TWO_PI * 6.0666
+    loss_fraction: float = 0.1
     raman_dephasing: float = TWO_PI * 1e-5
 
     def __post_init__(self) -> None:
+        _check(self.levels in LEVEL_MODELS, "levels", self.levels,
+               f"one of {', '.join(LEVEL_MODELS)}")
         _check(_finite(self.decay_rate) and self.decay_rate > 0, "decay_rate", self.decay_rate,
                "> 0 (rad/µs)")
         _check(_finite(self.loss_fraction) and 0 <= self.loss_fraction <= 1, "loss_fraction",
@@ -151,13 +176,18 @@ class LaserSection:
 
     Attributes:
         shape: envelope shape, one of ``physics.pulses.SHAPES``.
-        pump_amplitude: peak pump Rabi frequency (rad/µs). Default 2π × 300 MHz: ~10 mW
-            focused to ~20 µm on the D2 line; makes Ω·T ≈ 380, so the scattering from
-            non-adiabatic excited-state population per transfer is ~Γ/(Ω²T) ≈ 5e-5.
-        stokes_amplitude: peak Stokes Rabi frequency (rad/µs). Default equal to the pump.
+        pump_amplitude: peak pump Rabi frequency on |b⟩ ↔ |e⟩ (rad/µs). Default 2π × 300 MHz
+            for the idealised Λ atom (Ω·T ≈ 380 keeps the non-adiabatic scattering ~Γ/(Ω²T)
+            ≈ 5e-5). For ``atom.levels = "rb87-d2"`` this is far above the 72 / 157 MHz
+            excited splittings; that model's optimum is 2π × 11 MHz with T = 0.3 µs, where
+            non-adiabatic scattering through |e⟩ (≈ a·Γ/X, X = Ω²T) and off-resonant
+            scattering of the F'=1-dark qubit state by F'=0 and F'=2 (≈ b·Γ·X/Δ²) balance
+            (``devices/rb87-d2.toml``, ``bench/bench_stirap.py --multilevel``).
+        stokes_amplitude: peak Stokes Rabi frequency on |a⟩ ↔ |e⟩ (rad/µs). Default
+            equal to the pump (symmetric STIRAP).
         width: Gaussian 1/e half-width T (µs), or the full duration for sin²/flat-top.
             Default 0.2 µs.
-        delay: pump centre minus Stokes centre (µs). Default 0.2 µs ≈ T, near the optimal
+        delay: pump centre minus Stokes centre (µs). Default 0.2 µs = T, near the optimal
             overlap for Gaussian STIRAP (Vitanov et al., Rev. Mod. Phys. 89, 015006, 2017).
         rise: flat-top edge length (µs), used only by ``shape = "flattop"``.
         detuning_1ph: one-photon detuning Δ from the excited state (rad/µs). Default 0.
@@ -199,15 +229,15 @@ class LaserSection:
         for name in ("detuning_1ph", "detuning_2ph", "frequency_offset"):
             v = getattr(self, name)
             _check(_finite(v) and abs(v) <= big, name, v, f"a number in [-{big:g}, {big:g}] "
-                   "(rad/µs; the Λ model ends at the hyperfine splitting)")
+                   "(rad/µs; the model omits the other ground hyperfine level, 6.835 GHz away)")
         _check(abs(self.raman_detuning) <= big, "detuning_2ph", self.detuning_2ph,
                f"such that |detuning_2ph + frequency_offset| <= {big:g} (rad/µs), "
                f"got {self.raman_detuning:g}")
         for name in ("pump_amplitude", "stokes_amplitude"):
             rabi = getattr(self, name) * self.rabi_factor
             _check(rabi <= big, name, getattr(self, name),
-                   f"such that {name} × √intensity × amplitude_scale <= {big:g} (rad/µs; the Λ "
-                   f"model ends at the hyperfine splitting), got {rabi:.4g}")
+                   f"such that {name} × √intensity × amplitude_scale <= {big:g} (rad/µs; the "
+                   f"model omits the other ground hyperfine level), got {rabi:.4g}")
         _check(_finite(self.gap) and self.gap >= 0, "gap", self.gap, ">= 0 (µs)")
 
     @property

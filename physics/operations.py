@@ -2,10 +2,14 @@
 
 Operations (``OPERATIONS``):
 
-* ``gate_1q``: the double-STIRAP X gate (``physics.gates``), simulated with qutip on 4 levels,
-  restricted to the qubit, frame-corrected by a ``Calibration`` and Pauli-twirled
+* ``gate_1q``: the double-STIRAP X gate (``physics.gates``), simulated on the ⁸⁷Rb sublevels
+  (``atom.levels = "rb87-d2"``, ``physics.hyperfine``: off-resonant F'=0, 2, 3 included) or on
+  the 4-level Λ model (``"three-level"``), restricted to the qubit, corrected by a
+  ``Calibration`` (second-pair phase χ and virtual-Z frames) and Pauli-twirled
   (``physics.extraction``). Scattering out of the gate levels is leakage; the atom is repumped,
-  so it appears as depolarisation.
+  so it appears as depolarisation. With the multi-level atom an intensity drift changes the
+  light shift of the dark qubit state: with the nominal calibration it is a coherent rotation
+  about X, the gate axis.
 * ``gate_2q``: the photon-mediated gate, attempt by attempt (``physics.remote_gate``): V-STIRAP
   emission (``physics.cavity``) leaves through the output mirror (``cavity.outcoupling``) into
   the link (``physics.links``); every attempt, failed ones included, acts on the qubits as the
@@ -33,6 +37,8 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any
 
+import numpy as np
+
 from physics.cat import cat_channel, cat_rates, flip_probability
 from physics.cavity import CavityQED, default_pump, emit_photon
 from physics.channel import Channel
@@ -44,9 +50,11 @@ from physics.extraction import (
     extract_channel,
     restrict_to_qubit,
 )
-from physics.gates import X_GATE, StirapGate, stirap_gate_process
+from physics.gates import X_GATE, StirapGate, multilevel_gate_process, stirap_gate_process
 from physics.gkp import gkp_channel, gkp_error_probability, gkp_sigma
+from physics.hyperfine import rb87_gate_system
 from physics.levels import ThreeLevelSystem
+from physics.multilevel import Drive, MultiLevelSystem, transfer
 from physics.pauli2 import TwoQubitChannel
 from physics.pulses import StirapPulses
 from physics.remote_gate import ARCHITECTURES, Reflection, remote_gate
@@ -60,6 +68,8 @@ __all__ = [
     "calibrate",
     "cavity_model",
     "extract_operations",
+    "gate_levels",
+    "bright_dark_phase",
     "gate_system",
     "memory_channel",
     "stirap_gate",
@@ -74,9 +84,19 @@ class Calibration:
 
     Attributes:
         gate_frame: virtual-Z frame of the single-qubit STIRAP gate.
+        relative_phase: laser phase χ of the gate's second pulse pair (rad). The
+            ``"rb87-d2"`` atom fits it (``calibrate``): it sets the phase between the bright
+            state |b⟩, which makes the round trip through |a⟩, and the dark state |d⟩, which
+            stays and takes the light shift of F'=0, 2; a virtual Z cannot undo that X-axis
+            phase. Default π, the ideal three-level value (the three-level model keeps it).
     """
 
     gate_frame: FrameCorrection
+    relative_phase: float = math.pi
+
+    def __post_init__(self) -> None:
+        if not math.isfinite(self.relative_phase):
+            raise ValueError(f"relative_phase = {self.relative_phase}: must be finite (rad)")
 
 
 @dataclass(frozen=True)
@@ -154,6 +174,19 @@ def gate_system(device: Device) -> ThreeLevelSystem:
     )
 
 
+def gate_levels(device: Device) -> MultiLevelSystem:
+    """The ⁸⁷Rb sublevels of the gate (``atom.levels = "rb87-d2"``), detunings from the laser.
+
+    Γ = ``atom.decay_rate`` for every 5P3/2 sublevel, branching by Clebsch–Gordan factors,
+    ``atom.raman_dephasing`` on |a⟩; ``laser.detuning_1ph`` from F=1 → F'=1 and the effective
+    Raman detuning on |a⟩.
+    """
+    return rb87_gate_system(decay_rate=device.atom.decay_rate,
+                            dephasing=device.atom.raman_dephasing,
+                            detuning_1ph=device.laser.detuning_1ph,
+                            detuning_2ph=device.laser.raman_detuning)
+
+
 def _pulses(device: Device) -> StirapPulses:
     las = device.laser
     k = las.rabi_factor
@@ -163,9 +196,10 @@ def _pulses(device: Device) -> StirapPulses:
     )
 
 
-def stirap_gate(device: Device) -> StirapGate:
-    """The double-STIRAP X gate of ``device``."""
-    return StirapGate(pulses=_pulses(device), gap=device.laser.gap)
+def stirap_gate(device: Device, *, relative_phase: float = math.pi) -> StirapGate:
+    """The double-STIRAP X gate of ``device`` with second-pair phase χ (rad)."""
+    return StirapGate(pulses=_pulses(device), gap=device.laser.gap,
+                      relative_phase=relative_phase)
 
 
 def cavity_model(device: Device) -> CavityQED:
@@ -201,23 +235,79 @@ def _integration_error(device: Device, what: str, exc: Exception) -> ValueError:
     )
 
 
-def _gate_qubit_process(device: Device, backend: str = "numba"):
+def _gate_qubit_process(device: Device, backend: str = "numba", relative_phase: float = math.pi):
+    gate = stirap_gate(device, relative_phase=relative_phase)
     try:
-        process = stirap_gate_process(gate_system(device), stirap_gate(device), backend=backend)
+        if device.atom.levels == "rb87-d2":
+            return multilevel_gate_process(gate_levels(device), gate, backend=backend)
+        process = stirap_gate_process(gate_system(device), gate, backend=backend)
     except RuntimeError as exc:  # the adaptive solver gave up (too many steps)
         raise _integration_error(device, "STIRAP gate", exc) from None
     return restrict_to_qubit(process, (0, 1))
 
 
+_CHI_STEPS = 2
+_BRIGHT = np.array([1.0, 1.0]) / math.sqrt(2)
+_DARK = np.array([1.0, -1.0]) / math.sqrt(2)
+
+
+def bright_dark_phase(process: np.ndarray) -> float:
+    """Phase (rad) of the X gate's |b⟩–|d⟩ coherence relative to the ideal: 0 for an exact X.
+
+    ``arg(−⟨b|E(|b⟩⟨d|)|d⟩)`` with |b⟩, |d⟩ = (|0⟩ ± |1⟩)/√2: a rotation about X by θ
+    (after the gate) gives −θ. The second pair's laser phase χ conjugates the second pair by
+    a phase on the qubit levels, so it adds one for one to the part of |b⟩ that made the
+    round trip through |a⟩ (not to the few % that stayed): χ − θ cancels it up to ~1e-2 of
+    θ, and a second Newton step to ~1e-5 rad.
+
+    Args:
+        process: (4, 4) qubit superoperator, column stacking.
+    """
+    rho = np.outer(_BRIGHT, _DARK).flatten(order="F")
+    out = (np.asarray(process) @ rho).reshape(2, 2, order="F")
+    return float(np.angle(-(_BRIGHT @ out @ _DARK)))
+
+
 def calibrate(device: Device, *, backend: str = "numba") -> Calibration:
-    """Calibrate ``device`` as it is now: fit the STIRAP gate's virtual-Z frame.
+    """Calibrate ``device`` as it is now: the gate's second-pair phase χ and virtual-Z frame.
+
+    ``"rb87-d2"``: χ is set so that the bright/dark phase of the gate (light shifts of F'=0,
+    2, 3 at the calibration-time intensity, dynamic phases) vanishes: a simulation at χ = π
+    and two Newton steps (``bright_dark_phase``), then the virtual-Z frames are fitted on the
+    last process. ``"three-level"``: χ = π, frames only.
+    A drifted device extracted with this calibration shows the drift (never re-fit).
 
     Args:
         device: the device.
         backend: gate simulator, ``"numba"`` (fast) or ``"qutip"`` (reference).
     """
-    process = _gate_qubit_process(device, backend)
-    return Calibration(gate_frame=calibrate_frame(process, ideal=X_GATE))
+    chi = math.pi
+    process = _gate_qubit_process(device, backend, chi)
+    if device.atom.levels == "rb87-d2":
+        for _ in range(_CHI_STEPS):  # Newton steps, slope 1 (see bright_dark_phase)
+            chi = float(np.angle(np.exp(1j * (chi - bright_dark_phase(process))))) % (2 * math.pi)
+            process = _gate_qubit_process(device, backend, chi)
+    return Calibration(gate_frame=calibrate_frame(process, ideal=X_GATE), relative_phase=chi)
+
+
+def _transfer(device: Device) -> tuple[float, float, float]:
+    """(efficiency, loss, duration µs) of one STIRAP transfer (reset), per the level model.
+
+    ``"rb87-d2"``: the gate's first pair on the ⁸⁷Rb sublevels, |b⟩ → |a⟩ (numba).
+    """
+    pulses = _pulses(device)
+    try:
+        if device.atom.levels == "rb87-d2":
+            system = gate_levels(device)
+            psi = np.zeros(system.n_levels)
+            psi[:2] = _BRIGHT
+            drives = [Drive("pump", pulses.pump), Drive("stokes", pulses.stokes)]
+            eff, loss = transfer(system, drives, pulses.t_span, psi)
+            return eff, loss, pulses.t_span[1] - pulses.t_span[0]
+        res = simulate_stirap(gate_system(device), pulses, backend="numba")
+    except RuntimeError as exc:
+        raise _integration_error(device, "STIRAP transfer", exc) from None
+    return res.efficiency, res.loss, float(res.times[-1] - res.times[0])
 
 
 def extract_operations(device: Device, *, calibration: Calibration | None = None,
@@ -228,8 +318,9 @@ def extract_operations(device: Device, *, calibration: Calibration | None = None
         device: the device (e.g. ``REFERENCE_DEVICE`` with overrides).
         calibration: the calibration in force. ``None`` calibrates ``device`` itself (a freshly
             calibrated device); pass the nominal device's calibration to see a drift.
-        backend: simulator of the single-qubit gate: ``"numba"`` (default, ~30 ms) or
-            ``"qutip"`` (the reference, ~0.5 s); they agree to ~1e-8 on the channel.
+        backend: simulator of the single-qubit gate: ``"numba"`` (default; ~0.15 s for
+            ``"rb87-d2"``) or ``"qutip"`` (the reference, ~100× slower); they agree to ~1e-8
+            on the channel.
 
     Returns:
         The channels in ``OPERATIONS`` order, the figures behind them and the bosonic
@@ -239,25 +330,25 @@ def extract_operations(device: Device, *, calibration: Calibration | None = None
     ops: dict[str, OperationChannel] = {}
 
     # single-qubit STIRAP gate
-    gate = stirap_gate(device)
-    process = _gate_qubit_process(device, backend)
-    frame = calibration.gate_frame if calibration is not None else calibrate_frame(
-        process, ideal=X_GATE)
-    ext = extract_channel(process, ideal=X_GATE, frame=frame)
+    if calibration is None:
+        calibration = calibrate(device, backend=backend)
+    gate = stirap_gate(device, relative_phase=calibration.relative_phase)
+    process = _gate_qubit_process(device, backend, calibration.relative_phase)
+    ext = extract_channel(process, ideal=X_GATE, frame=calibration.gate_frame)
     ch1 = ext.channel.with_loss_as_depolarizing()
     ops["gate_1q"] = OperationChannel("gate_1q", ch1, gate.duration, ext.coherent_angle)
     figures["gate_1q_fidelity"] = ext.average_fidelity
     figures["gate_1q_leakage"] = ext.leakage
     figures["gate_1q_coherent_angle"] = ext.coherent_angle
     figures["gate_1q_duration_us"] = gate.duration
+    if device.atom.levels == "rb87-d2":
+        figures["gate_1q_relative_phase"] = calibration.relative_phase
+        figures["gate_1q_branching_loss"] = 1.0 - gate_levels(device).kept_fraction(3)
 
     # STIRAP population transfer (used by reset)
-    try:
-        transfer = simulate_stirap(gate_system(device), _pulses(device), backend="numba")
-    except RuntimeError as exc:
-        raise _integration_error(device, "STIRAP transfer", exc) from None
-    figures["stirap_transfer_efficiency"] = transfer.efficiency
-    figures["stirap_loss"] = transfer.loss
+    efficiency, loss, t_transfer = _transfer(device)
+    figures["stirap_transfer_efficiency"] = efficiency
+    figures["stirap_loss"] = loss
 
     # cavity emission
     cav = cavity_model(device)
@@ -343,8 +434,8 @@ def extract_operations(device: Device, *, calibration: Calibration | None = None
 
     # reset
     reps = device.memory.reset_repetitions
-    p_reset = 0.5 * (1 - min(1.0, transfer.efficiency)) ** reps
-    t_reset = reps * (transfer.times[-1] - transfer.times[0])
+    p_reset = 0.5 * (1 - min(1.0, efficiency)) ** reps
+    t_reset = reps * t_transfer
     ops["reset"] = OperationChannel("reset", Channel(p_reset, 0.0, 0.0), t_reset)
 
     # idle over one layer
