@@ -209,7 +209,7 @@ def test_grid_file(tmp_path):
 
 def test_every_parameter_has_a_unit():
     missing = [p for p in parameter_paths() if p not in ("laser.shape", "gate2q.scheme",
-                                                         "node.architecture")
+                                                         "node.architecture", "atom.levels")
                and not parameter_unit(p)]
     assert missing == []
 
