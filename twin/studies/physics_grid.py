@@ -46,7 +46,8 @@ CALIBRATIONS: tuple[str, ...] = ("per-point", "nominal")
 QUANTITIES: tuple[str, ...] = ("channels", "stirap")
 _RAD = "rad/µs"
 _UNITS: dict[str, str] = {
-    "atom.levels": "", "atom.decay_rate": _RAD, "atom.loss_fraction": "1", "atom.raman_dephasing": _RAD,
+    "atom.levels": "", "atom.decay_rate": _RAD, "atom.loss_fraction": "1",
+    "atom.raman_dephasing": _RAD,
     "laser.shape": "", "laser.pump_amplitude": _RAD, "laser.stokes_amplitude": _RAD,
     "laser.width": "µs", "laser.delay": "µs", "laser.rise": "µs", "laser.detuning_1ph": _RAD,
     "laser.detuning_2ph": _RAD, "laser.gap": "µs", "laser.intensity": "1",
