@@ -587,7 +587,7 @@ def _append_1q(out: Any, targets: list, op: OpNoise) -> None:
     """
     px, py, pz = op.px, op.py, op.pz
     if px == py == pz:
-        out.append("DEPOLARIZE1", targets, [3 * px])
+        out.append("DEPOLARIZE1", targets, [min(3 * px, 0.75)])
         return
     nonzero = [(name, p) for name, p in (("X_ERROR", px), ("Y_ERROR", py), ("Z_ERROR", pz)) if p]
     if len(nonzero) == 1:
@@ -617,7 +617,8 @@ def _append_joint_erasure(out: Any, a: int, b: int, p: float, *, flag: int) -> N
 def _append_2q(out: Any, targets: list, op: TwoQubitNoise) -> None:
     """DEPOLARIZE2 when all 15 probabilities are equal, else PAULI_CHANNEL_2."""
     if max(op.probs) == min(op.probs):
-        out.append("DEPOLARIZE2", targets, [15 * op.probs[0]])
+        # a fully mixing channel is 15/16; round-off above it is refused by stim's analysis
+        out.append("DEPOLARIZE2", targets, [min(15 * op.probs[0], 15 / 16)])
     else:
         out.append("PAULI_CHANNEL_2", targets, list(op.probs))
 

@@ -200,3 +200,18 @@ def test_from_paulis_and_product_erasure():
     model = NoiseModel(gate_2q=prod)
     assert NoiseModel.from_json(model.to_json()) == model
     assert model.scaled(0.5).gate_2q.erasure == pytest.approx(0.14)
+
+
+def test_fully_mixing_channels_with_round_off_still_build_a_dem():
+    """A device decohered to the maximally mixed pair (extreme T1, T2) gives 15 equal Pauli
+    probabilities of ~1/16 each; round-off must not push DEPOLARIZE2 past stim's 15/16."""
+    import stim
+
+    from qec.noise import NoiseModel, OpNoise, TwoQubitNoise
+
+    p = 1 / 16 + 1e-17
+    model = NoiseModel(gate_1q=OpNoise.depolarizing(0.75), gate_2q=TwoQubitNoise((p,) * 15))
+    circuit = stim.Circuit("R 0 1\nH 0\nCX 0 1\nM 0 1\nDETECTOR rec[-1] rec[-2]")
+    noisy = model.noisy_circuit(circuit)
+    assert "DEPOLARIZE2(0.9375)" in str(noisy)
+    noisy.detector_error_model(approximate_disjoint_errors=True)
