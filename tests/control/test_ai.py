@@ -67,6 +67,22 @@ def test_unknown_ai_parameter_is_a_clear_error(tmp_path):
         DigitalTwin(scen, folder=tmp_path / "x")
 
 
+def test_ai_on_laser_drift_beats_none_by_5x_and_periodic(tmp_path):
+    """Acceptance progress (issue 5): syndrome-only knob tracking under laser drift, on a
+    device below threshold (the reference with local gates at 99.9 %, where the drift, not
+    the remote CNOT, dominates: none 1.42e-2, periodic 1.14e-3, ai 8.6e-4 per round)."""
+    from twin.scenario import ControllerSpec
+
+    base = load_scenario("laser-drift").replace(
+        shots=4000, device_overrides={"node": {"local_gate_error": 0.001}})
+    res = {}
+    for name in ("none", "periodic", "ai"):
+        scen = base.replace(controller=ControllerSpec(name, {}))
+        res[name] = DigitalTwin(scen, folder=tmp_path / name).run()
+    assert res["ai"].ler_ci[1] < res["none"].mean_ler_per_round / 5
+    assert res["ai"].mean_ler_per_round < res["periodic"].mean_ler_per_round
+
+
 def test_ai_on_laser_drift_removes_most_of_the_drift(tmp_path):
     """Acceptance progress (issue 5): syndrome-only knob tracking under laser drift.
 

@@ -20,7 +20,7 @@ from qec.decoders import (
     strip_heralds,
     unpack_bits,
 )
-from qec.noise import NoiseModel, TwoQubitNoise, herald_detectors
+from qec.noise import HERALD_COORD, NoiseModel, TwoQubitNoise, herald_detectors
 
 
 @functools.cache
@@ -66,6 +66,35 @@ def samples(circuit: stim.Circuit, shots: int, seed: int) -> tuple[np.ndarray, n
 
 def compiled(name: str, circuit: stim.Circuit) -> CompiledDecoder:
     return _compiled(name, _key(circuit))
+
+
+def surface_per_qubit_erasure(d: int, p: float, erasure: float, rounds: int) -> stim.Circuit:
+    """The DESIGN acceptance circuit as it was defined: uniform depolarizing p, and after every
+    two-qubit gate each of its qubits erased *independently* with ``erasure`` (its own
+    ``HERALDED_ERASE`` and herald detector ``DETECTOR(-1, q, k)``)."""
+    base = stim.Circuit.generated("surface_code:rotated_memory_z", distance=d, rounds=rounds)
+    out = stim.Circuit()
+    old_to_new: list[int] = []  # absolute record index of each original measurement
+    n_new = k = 0
+    for inst in base.flattened():
+        name = inst.name
+        if name in ("DETECTOR", "OBSERVABLE_INCLUDE"):  # look-backs past the added heralds
+            recs = [stim.target_rec(old_to_new[len(old_to_new) + t.value] - n_new)
+                    for t in inst.targets_copy()]
+            out.append(name, recs, inst.gate_args_copy())
+            continue
+        out.append(inst)
+        m = stim.Circuit(str(inst)).num_measurements
+        old_to_new.extend(range(n_new, n_new + m))
+        n_new += m
+        data = stim.gate_data(name)
+        if data.is_two_qubit_gate and data.is_unitary:
+            for t in inst.targets_copy():
+                out.append("HERALDED_ERASE", [t.value], [erasure])
+                out.append("DETECTOR", [stim.target_rec(-1)], [HERALD_COORD, t.value, k])
+                k += 1
+                n_new += 1
+    return NoiseModel.uniform_depolarizing(p).noisy_circuit(out)
 
 
 def failures(name: str, circuit: stim.Circuit, shots: int, seed: int) -> np.ndarray:
@@ -221,13 +250,36 @@ def _gain_lower_bound(naive: np.ndarray, aware: np.ndarray, z: float = 3.0) -> t
     return gain, lower
 
 
-# DESIGN asks for >= 5x at d = 5, p = 0.1 %, 5 % erasure. With one joint herald per failed
+@pytest.mark.slow
+def test_erasure_aware_matching_5x_better_d5_acceptance_per_qubit_erasure():
+    """DESIGN acceptance as it was defined: d = 5, p = 0.1 %, each qubit of every 2q gate
+    erased independently with 5 %, 5 rounds."""
+    circuit = surface_per_qubit_erasure(5, 1e-3, 0.05, rounds=5)
+    shots = 60_000
+    naive = failures("mwpm", circuit, shots, seed=2024)
+    aware = failures("mwpm-erasure", circuit, shots, seed=2024)
+    gain, lower = _gain_lower_bound(naive, aware)
+    assert gain >= 5 and lower >= 5, f"gain {gain:.2f}, 3-sigma lower bound {lower:.2f}"
+
+
+def test_erasure_aware_matching_beats_naive_d5_fast_per_qubit_erasure():
+    """The acceptance figure with fewer shots (still a > 3-sigma margin on 5x)."""
+    circuit = surface_per_qubit_erasure(5, 1e-3, 0.05, rounds=5)
+    shots = 25_000
+    naive = failures("mwpm", circuit, shots, seed=7)
+    aware = failures("mwpm-erasure", circuit, shots, seed=7)
+    gain, lower = _gain_lower_bound(naive, aware)
+    assert gain >= 5 and lower >= 4.5, f"gain {gain:.2f}, 3-sigma lower bound {lower:.2f}"
+
+
+# DESIGN asks for >= 5x at d = 5, p = 0.1 %, 5 % erasure (the two tests above, per-qubit
+# erasure as the figure was defined). With one joint herald per failed
 # two-qubit gate (5 % per gate, so each qubit's marginal erasure is still 5 %) the measured gain
 # is 4.97 +- 0.07 (240k shots: naive 0.429, aware 0.0865 per 5-round shot); with the former
 # independent per-qubit erasures (a gate failing with 9.75 %) it was 5.6 (naive 0.479, aware
 # 0.0855). Erasure-aware decoding is as good as before; the naive decoder, facing half as many
 # (correlated) erasure events, is less bad. The tests assert the figure as it is: at least
-# 4.5x with 3 sigma, and not significantly below 5x.
+# 4.5x with 3 sigma, and not significantly below 5x: an easier case beside the two above.
 @pytest.mark.slow
 def test_erasure_aware_matching_5x_better_d5_acceptance():
     """DESIGN acceptance: d = 5, p = 0.1 %, 5 % joint erasure per 2q gate, 5 rounds."""
