@@ -412,16 +412,20 @@ def extract_operations(device: Device, *, calibration: Calibration | None = None
     for arch, r in results.items():
         key = arch.replace("-", "_")
         p = r.channel.then_local(local)
-        figures[f"gate_2q_error_{key}"] = p.p_pauli / (1.0 - p.p_loss)
+        figures[f"gate_2q_error_{key}"] = r.figures["p_error_given_success"] if p.p_loss >= 1.0 \
+            else p.p_pauli / (1.0 - p.p_loss)
         figures[f"gate_2q_erasure_{key}"] = p.p_loss
     figures["gate_2q_success_per_attempt"] = res.figures["p_true_per_attempt"]
     figures["gate_2q_expected_attempts"] = res.expected_attempts
     figures["gate_2q_correlation"] = pair.correlation
     # what an experiment measures, given a herald: the average gate fidelity (d = 4) and the
     # fidelity of the Bell state CX|+0⟩ (the Paulis that stabilise it: II, XX, YY, ZZ)
+    # (a gate that never heralds has neither: reported as 0)
     keep = 1.0 - pair.p_loss
-    figures["gate_2q_average_fidelity"] = (4.0 * pair.prob("II") / keep + 1.0) / 5.0
-    figures["gate_2q_bell_fidelity"] = sum(pair.prob(k) for k in ("II", "XX", "YY", "ZZ")) / keep
+    figures["gate_2q_average_fidelity"] = (4.0 * pair.prob("II") / keep + 1.0) / 5.0 \
+        if keep > 0 else 0.0
+    figures["gate_2q_bell_fidelity"] = sum(
+        pair.prob(k) for k in ("II", "XX", "YY", "ZZ")) / keep if keep > 0 else 0.0
     ops["gate_2q"] = OperationChannel("gate_2q", pair.marginal(0), t2q, pair=pair)
     figures["gate_2q_duration_us"] = t2q
 

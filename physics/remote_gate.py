@@ -287,16 +287,14 @@ def _pauli_bits(letter: str) -> tuple[int, int]:
     return {"I": (0, 0), "X": (1, 0), "Y": (1, 1), "Z": (0, 1)}[letter]
 
 
-def _data_label(x_on_b: int, z_on_a: int) -> str:
-    return ("Z" if z_on_a else "I") + ("X" if x_on_b else "I")
-
-
 def _mapped(channel: TwoQubitChannel, rule) -> TwoQubitChannel:
-    """Push each Pauli of ``channel`` through ``rule(label) -> data label`` (no loss)."""
-    out = dict.fromkeys(PAULI2_LABELS, 0.0)
+    """Push each Pauli of ``channel`` through ``rule(label) -> data label``, given no loss."""
     keep = 1.0 - channel.p_loss
+    if keep <= 0:  # never heralded: no pair to map (the caller keeps the loss)
+        return TwoQubitChannel.identity()
+    out = dict.fromkeys(PAULI2_LABELS, 0.0)
     for label, p in zip(PAULI2_LABELS, channel.probs, strict=True):
-        out[rule(label)] += p / keep if keep > 0 else 0.0
+        out[rule(label)] += p / keep
     return TwoQubitChannel(tuple(out[k] for k in PAULI2_LABELS))
 
 
@@ -314,38 +312,30 @@ def teleported_cnot_channel(pair: TwoQubitChannel, *, local_gate_error: float,
     Returns:
         The error channel on (d_A, d_B) after the ideal CNOT(d_A → d_B).
     """
-    def pair_rule(label: str) -> str:
+    def pair_rule(label: str) -> str:  # X parts → X on d_B, Z parts → Z on d_A
         (xa, za), (xb, zb) = _pauli_bits(label[0]), _pauli_bits(label[1])
-        return _data_label(xa ^ xb, za ^ zb)
-
-    ch = _mapped(pair, pair_rule)
-    p_dep = min(1.0, 1.25 * local_gate_error)
-    dep = TwoQubitChannel((1.0 - p_dep,) + (p_dep / 15,) * 15)
+        return ("Z" if za ^ zb else "I") + ("X" if xa ^ xb else "I")
 
     def gate_a(label: str) -> str:  # Pauli on (d_A, c_A) after CNOT(d_A → c_A)
-        x_c, _ = _pauli_bits(label[1])
-        mapped = _data_label(x_c, 0)
-        xa, za = _pauli_bits(label[0])
-        return _combine(label[0] + "I", mapped)
+        return label[0] + ("X" if _pauli_bits(label[1])[0] else "I")
 
     def gate_b(label: str) -> str:  # Pauli on (c_B, d_B) after CNOT(c_B → d_B)
-        _, z_c = _pauli_bits(label[0])
-        return _combine("I" + label[1], _data_label(0, z_c))
+        return ("Z" if _pauli_bits(label[0])[1] else "I") + label[1]
 
-    ch = ch.then(_mapped(dep, gate_a)).then(_mapped(dep, gate_b))
+    p_dep = min(1.0, 1.25 * local_gate_error)
+    dep = TwoQubitChannel((1.0 - p_dep,) + (p_dep / 15,) * 15)
+    ch = _mapped(pair, pair_rule).then(_mapped(dep, gate_a)).then(_mapped(dep, gate_b))
     flips = TwoQubitChannel.from_paulis({"IX": measure_error}).then(
         TwoQubitChannel.from_paulis({"ZI": measure_error}))
     return ch.then(flips)
 
 
-_MUL1 = {("I", q): q for q in "IXYZ"} | {(q, "I"): q for q in "IXYZ"} | {
-    ("X", "X"): "I", ("Y", "Y"): "I", ("Z", "Z"): "I", ("X", "Y"): "Z", ("Y", "X"): "Z",
-    ("X", "Z"): "Y", ("Z", "X"): "Y", ("Y", "Z"): "X", ("Z", "Y"): "X"}
+_MIXED = np.eye(4, dtype=complex).flatten(order="F") / 4  # vec(I/4), column stacking
 
 
-def _combine(a: str, b: str) -> str:
-    """Product of two two-qubit Pauli labels (phases dropped)."""
-    return _MUL1[(a[0], b[0])] + _MUL1[(a[1], b[1])]
+def _mean_trace(s: np.ndarray) -> float:
+    """Tr S(I/4): the probability of the branch ``s``, averaged over the two-qubit inputs."""
+    return float(np.real(np.trace((s @ _MIXED).reshape(4, 4, order="F"))))
 
 
 def _repeat(herald: np.ndarray, failure: np.ndarray, n: int) -> tuple[np.ndarray, float]:
@@ -353,9 +343,8 @@ def _repeat(herald: np.ndarray, failure: np.ndarray, n: int) -> tuple[np.ndarray
     total = np.zeros((16, 16), complex)
     power = np.eye(16, dtype=complex)
     attempts = 0.0
-    vec_mixed = np.eye(4, dtype=complex).flatten(order="F") / 4
     for _ in range(n):
-        attempts += float(np.real(np.trace((power @ vec_mixed).reshape(4, 4, order="F"))))
+        attempts += _mean_trace(power)
         total += herald @ power
         power = failure @ power
     return total, attempts
@@ -406,9 +395,7 @@ def remote_gate(link: PhotonicLink, *, emission_efficiency: float,
         err = _superop(_CZ.conj().T) @ total
         cz_frame = twirl_two_qubit(err, heralded=True)
         pair_or_gate = cz_frame.conjugated_by_hadamard_on_b()  # CZ frame → CX frame
-        vec = np.eye(4, dtype=complex).flatten(order="F") / 4
-        tr = lambda s: float(np.real(np.trace((s @ vec).reshape(4, 4, order="F"))))  # noqa: E731
-        p_true, p_false = tr(maps.success), tr(maps.false_herald)
+        p_true, p_false = _mean_trace(maps.success), _mean_trace(maps.false_herald)
         figures.update({"reflection_coupled": reflection.coupled,
                         "reflection_uncoupled": reflection.uncoupled,
                         "t_pre": maps.transmissions[0], "t_mid": maps.transmissions[1],
@@ -419,8 +406,9 @@ def remote_gate(link: PhotonicLink, *, emission_efficiency: float,
             # after H on c_B, |Φ+⟩ with the CX-frame errors
             one = twirl_two_qubit(_superop(_CZ.conj().T) @ (maps.success + maps.false_herald))
             keep = 1.0 - one.p_loss
-            pair = TwoQubitChannel(tuple(np.array(one.probs) / keep * (1 - cz_frame.p_loss)),
-                                   cz_frame.p_loss, heralded=True).conjugated_by_hadamard_on_b()
+            pair = (TwoQubitChannel(tuple(np.array(one.probs) / keep * (1 - cz_frame.p_loss)),
+                                    cz_frame.p_loss, heralded=True).conjugated_by_hadamard_on_b()
+                    if keep > 0 else cz_frame)  # never heralded: cz_frame is all joint loss
     elif scheme == "two-photon":
         if architecture == "single-atom":
             raise ValueError("gate2q.scheme = 'two-photon' needs node.architecture = "
@@ -457,7 +445,8 @@ def remote_gate(link: PhotonicLink, *, emission_efficiency: float,
                                   heralded=True)
     figures.update({"p_true_per_attempt": p_true, "p_false_per_attempt": p_false,
                     "expected_attempts": attempts, "p_erasure": channel.p_loss,
-                    "p_error_given_success": channel.p_error - channel.p_loss,
+                    "p_error_given_success": (channel.p_pauli / (1.0 - channel.p_loss)
+                                              if channel.p_loss < 1.0 else 1.0),
                     "correlation": channel.correlation})
     return RemoteGateResult(channel=channel, expected_attempts=attempts,
                             figures={k: float(v) for k, v in figures.items()})

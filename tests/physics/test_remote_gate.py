@@ -255,3 +255,19 @@ def test_published_experiment_device_file_bounds_its_measured_fidelity():
     assert f["cooperativity"] == pytest.approx(3.8, abs=0.1)
     assert 0.85 < f["gate_2q_bell_fidelity"] < 0.85 + 0.12
     assert f["gate_2q_success_per_attempt"] < 0.1  # the experiment's few-% efficiency
+
+
+@pytest.mark.parametrize("changes", [
+    {},
+    {"node.architecture": "single-atom"},
+    {"gate2q.scheme": "two-photon"},
+])
+def test_a_gate_that_never_heralds_is_a_certain_joint_erasure(changes):
+    """A blind detector and no dark counts: no attempt ever heralds, so the gate is always
+    erased (one joint loss), not a division by zero."""
+    dev = with_overrides(REFERENCE_DEVICE, {"link.detector_efficiency": 0.0,
+                                            "link.dark_count_probability": 0.0, **changes})
+    ext = extract_operations(dev)
+    pair = ext.operations["gate_2q"].pair
+    assert pair.p_loss == 1.0 and pair.heralded and sum(pair.probs) == 0.0
+    assert ext.figures["gate_2q_bell_fidelity"] == 0.0

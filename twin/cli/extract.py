@@ -74,6 +74,9 @@ def format_table(result) -> str:
         pair = op.pair
         keep = 1.0 - pair.p_loss
         lines.append("")
+        if keep <= 0:
+            lines.append(f"{name} never heralds: every attempt fails (joint erasure 1)")
+            continue
         lines.append(f"{name} as one two-qubit channel (after CX, control first), given no "
                      "erasure;")
         lines.append(f"  joint erasure {pair.p_loss:.3e} (one herald flags both qubits)")
