@@ -83,6 +83,7 @@ def test_ai_on_laser_drift_beats_none_by_5x_and_periodic(tmp_path):
     assert res["ai"].mean_ler_per_round < res["periodic"].mean_ler_per_round
 
 
+@pytest.mark.slow
 def test_ai_on_laser_drift_removes_most_of_the_drift(tmp_path):
     """Acceptance progress (issue 5): syndrome-only knob tracking under laser drift.
 
