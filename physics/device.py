@@ -24,6 +24,7 @@ from typing import Any
 
 from physics.cat import CatQubit
 from physics.gkp import GKPQubit
+from physics.hyperfine import EXCITED_ENERGY, GROUND_SPLITTING
 from physics.links import SCHEMES, PhotonicLink
 from physics.pulses import SHAPES
 from physics.remote_gate import ARCHITECTURES
@@ -34,6 +35,8 @@ __all__ = [
     "MAX_COUNT",
     "LEVEL_MODELS",
     "MAX_LASER_FREQUENCY",
+    "MAX_RAMAN_DETUNING",
+    "RAMAN_VALIDITY",
     "REFERENCE_DEVICE",
     "AtomSection",
     "CavitySection",
@@ -47,6 +50,7 @@ __all__ = [
     "device_from_dict",
     "device_to_dict",
     "parameter_paths",
+    "raman_min_detuning",
     "is_finite_number",
     "short_repr",
     "with_overrides",
@@ -80,10 +84,22 @@ on F=2 and the Stokes on F=1, 6.835 GHz off resonance, which become as strong as
 couplings near this limit. The three-level Λ model is already wrong above the excited splittings
 (2π × 72 MHz). The limit also bounds the stiffness of the gate's integration."""
 
-LEVEL_MODELS: tuple[str, ...] = ("rb87-d2", "three-level")
-"""Level models of the atom (``atom.levels``): ``"rb87-d2"`` the ⁸⁷Rb 5S1/2 → 5P3/2 sublevels
-of ``physics.hyperfine`` (off-resonant scattering and light shifts included), ``"three-level"``
-the Λ system of ``physics.levels`` (one excited level, no neighbours)."""
+MAX_RAMAN_DETUNING = TWO_PI * 1e6
+"""Largest |``laser.detuning_1ph``| (rad/µs, 2π × 1 THz) of the far-detuned ``"rb87-raman"``
+model: it omits the D1 line, 7.1 THz below D2, which would add ≈ Δ/(7.1 THz) to its light
+shifts (14 % here) and cancel part of the Raman coupling."""
+
+RAMAN_VALIDITY = 10.0
+"""The far-detuned model needs every peak Rabi frequency at least this many times below the
+smallest detuning from a 5P3/2 line (adiabatic elimination, ``physics.raman``)."""
+
+LEVEL_MODELS: tuple[str, ...] = ("rb87-raman", "rb87-d2", "three-level")
+"""Level models of the atom (``atom.levels``): ``"rb87-raman"`` the far-detuned ⁸⁷Rb gate with
+the 5P3/2 manifold eliminated (``physics.hyperfine.rb87_raman_system``), ``"rb87-d2"`` the
+⁸⁷Rb 5S1/2 → 5P3/2 sublevels near resonance (``physics.hyperfine.rb87_gate_system``),
+``"three-level"`` the Λ system of ``physics.levels`` (one excited level, no neighbours)."""
+
+_RESONANT_MODELS = ("rb87-d2", "three-level")
 
 
 def _shorten(text: str, limit: int) -> str:
@@ -131,16 +147,17 @@ class AtomSection:
 
     Attributes:
         levels: level model of the gate and reset, one of ``LEVEL_MODELS``. Default
-            ``"three-level"``, an idealised Λ atom. The ``"rb87-d2"`` model (qubit
-            |F=1, m=∓1⟩, auxiliary |F=2, 0⟩, intermediate |F'=1, 0⟩ with the off-resonant
-            F'=0, 2, 3 sublevels, ``physics.hyperfine``) shows that this resonant gate cannot
-            work on the real D2 line: the F'=1-dark qubit state is bright for F'=0 (72 MHz
-            away) and F'=2 (157 MHz), and the gate error has a floor of ≈ 0.13 at its best
-            pulses (``devices/rb87-d2.toml``; ≈ 1e-2 at 2 GHz detuning, where the omitted
-            couplings to the other ground hyperfine level already matter). A QuantaCore
-            single-qubit gate has to run far detuned (tens of GHz, Raman adiabatic passage),
-            which the twin does not model yet; until it does, the reference keeps the
-            idealised Λ gate and its numbers stand for that target, not for a measured gate.
+            ``"rb87-raman"``: the ⁸⁷Rb qubit |F=1, m=∓1⟩ driven through the auxiliary
+            |F=2, 0⟩ by a pump/Stokes pair 2π × 100 GHz red of the D2 line (all 16 5P3/2
+            sublevels and both ground hyperfine levels, eliminated: ``physics.raman``), two
+            Raman π pulses. ``"rb87-d2"`` is the same scheme near resonance as a STIRAP
+            (``physics.hyperfine.rb87_gate_system``): the F'=1-dark qubit state is bright
+            for F'=0 (72 MHz away) and F'=2 (157 MHz), and its error has a floor of ≈ 0.13
+            (``devices/rb87-d2.toml``). Far detuned, adiabatic passage fails too: each laser
+            shifts both hyperfine levels almost equally, so the sweep that STIRAP needs is
+            only ~ω_hf/Δ of the coupling (optimised gate errors ≥ 4e-2 at 10–50 GHz,
+            docs/reference-device.md); hence pulse-area Raman pulses. ``"three-level"`` is
+            the idealised Λ atom of earlier versions (``devices/three-level.toml``).
         decay_rate: population decay rate Γ of the excited state (rad/µs). Default
             2π × 6.0666 MHz, the ⁸⁷Rb D2 line (Steck, "Rubidium 87 D Line Data", rev. 2.x).
         loss_fraction: fraction of spontaneous decays that leave {|0⟩, |1⟩, |a⟩} for other
@@ -154,7 +171,7 @@ class AtomSection:
             so their relative phase noise is set by the RF source and path-length jitter.
     """
 
-    levels: str = "three-level"
+    levels: str = "rb87-raman"
     decay_rate: float = TWO_PI * 6.0666
     loss_fraction: float = 0.1
     raman_dephasing: float = TWO_PI * 1e-5
@@ -172,26 +189,37 @@ class AtomSection:
 
 @dataclass(frozen=True)
 class LaserSection:
-    """The STIRAP pulses of the single-qubit gate and of reset.
+    """The pump/Stokes pulses of the single-qubit gate and of reset.
+
+    Defaults are the reference's far-detuned Raman gate (``atom.levels = "rb87-raman"``): each
+    pulse pair is a Raman π pulse on |b⟩ ↔ |a⟩, Ω_R = Ω_PΩ_S/(2Δ)
+    (``physics.hyperfine.raman_rabi_per_amplitude``) with ∫Ω_R dt = π; the two pairs make
+    the 2π round trip that flips the sign of |b⟩, an X gate. Its error is off-resonant
+    scattering, ≈ 1e-3 per gate at 2π × 100 GHz (≈ 1/Δ: 2e-3 at 50 GHz, 6e-4 at 200 GHz),
+    and it is a pulse-area gate: a change of intensity changes the area (leakage into |a⟩)
+    and the differential light shift (a coherent rotation about X), so
+    ``amplitude_scale`` has an optimum, at 1/√intensity.
 
     Attributes:
-        shape: envelope shape, one of ``physics.pulses.SHAPES``.
-        pump_amplitude: peak pump Rabi frequency on |b⟩ ↔ |e⟩ (rad/µs). Default 2π × 300 MHz
-            for the idealised Λ atom (Ω·T ≈ 380 keeps the non-adiabatic scattering ~Γ/(Ω²T)
-            ≈ 5e-5). For ``atom.levels = "rb87-d2"`` this is far above the 72 / 157 MHz
-            excited splittings; that model's optimum is 2π × 11 MHz with T = 0.3 µs, where
-            non-adiabatic scattering through |e⟩ (≈ a·Γ/X, X = Ω²T) and off-resonant
-            scattering of the F'=1-dark qubit state by F'=0 and F'=2 (≈ b·Γ·X/Δ²) balance
-            (``devices/rb87-d2.toml``, ``bench/bench_stirap.py --multilevel``).
-        stokes_amplitude: peak Stokes Rabi frequency on |a⟩ ↔ |e⟩ (rad/µs). Default
-            equal to the pump (symmetric STIRAP).
+        shape: envelope shape, one of ``physics.pulses.SHAPES``. Default ``"flattop"``: a
+            constant light shift on the plateau, which the calibration's Raman detuning
+            cancels (a Gaussian's varying shift cannot be cancelled by one frequency).
+        pump_amplitude: peak pump Rabi frequency on |b⟩ ↔ |F'=1, 0⟩ (rad/µs). Default
+            2π × 452.9 MHz: the π area at Δ = 2π × 100 GHz, width 0.5 µs and rise 10 ns
+            (∫f² = width − 1.25·rise for sin² edges). For ``"three-level"`` the Rabi frequency
+            on |b⟩ ↔ |e⟩ (``devices/three-level.toml``: 2π × 300 MHz Gaussians).
+        stokes_amplitude: peak Stokes Rabi frequency on |a⟩ ↔ |F'=1, 0⟩ (rad/µs). Default
+            equal to the pump.
         width: Gaussian 1/e half-width T (µs), or the full duration for sin²/flat-top.
-            Default 0.2 µs.
-        delay: pump centre minus Stokes centre (µs). Default 0.2 µs = T, near the optimal
-            overlap for Gaussian STIRAP (Vitanov et al., Rev. Mod. Phys. 89, 015006, 2017).
-        rise: flat-top edge length (µs), used only by ``shape = "flattop"``.
-        detuning_1ph: one-photon detuning Δ from the excited state (rad/µs). Default 0.
-        detuning_2ph: two-photon (Raman) detuning δ (rad/µs). Default 0 (calibrated).
+            Default 0.5 µs.
+        delay: pump centre minus Stokes centre (µs): positive is STIRAP's counter-intuitive
+            order, 0 simultaneous Raman pulses. Default 0.
+        rise: flat-top edge length (µs), used only by ``shape = "flattop"``. Default 10 ns.
+        detuning_1ph: one-photon detuning Δ (rad/µs): the excited F'=1 level above the pump
+            photon from F=1 (positive = red). Default 2π × 100 GHz; at most
+            ``MAX_RAMAN_DETUNING`` for ``"rb87-raman"``, ``MAX_LASER_FREQUENCY`` otherwise.
+        detuning_2ph: two-photon (Raman) detuning δ (rad/µs). Default 0 (calibrated; the
+            ``"rb87-raman"`` calibration adds the light-shift offset on top).
         gap: dwell time in the auxiliary state between the two transfers (µs). Default 0.
         intensity: laser intensity relative to calibration (drifts), > 0; Rabi frequencies
             scale as √intensity. Default 1.
@@ -200,13 +228,13 @@ class LaserSection:
             effective Raman detuning is ``detuning_2ph + frequency_offset``. Default 0.
     """
 
-    shape: str = "gaussian"
-    pump_amplitude: float = TWO_PI * 300.0
-    stokes_amplitude: float = TWO_PI * 300.0
-    width: float = 0.2
-    delay: float = 0.2
-    rise: float = 0.0
-    detuning_1ph: float = 0.0
+    shape: str = "flattop"
+    pump_amplitude: float = TWO_PI * 452.9108
+    stokes_amplitude: float = TWO_PI * 452.9108
+    width: float = 0.5
+    delay: float = 0.0
+    rise: float = 0.01
+    detuning_1ph: float = TWO_PI * 1e5
     detuning_2ph: float = 0.0
     gap: float = 0.0
     intensity: float = 1.0
@@ -226,18 +254,17 @@ class LaserSection:
         _check(_finite(self.rise) and 0 <= self.rise <= self.width / 2, "rise", self.rise,
                f"in [0, width/2 = {self.width / 2}] (µs)")
         big = MAX_LASER_FREQUENCY
-        for name in ("detuning_1ph", "detuning_2ph", "frequency_offset"):
+        _check(_finite(self.detuning_1ph) and abs(self.detuning_1ph) <= MAX_RAMAN_DETUNING,
+               "detuning_1ph", self.detuning_1ph,
+               f"a number in [-{MAX_RAMAN_DETUNING:g}, {MAX_RAMAN_DETUNING:g}] (rad/µs; the "
+               "models omit the D1 line, 2π × 7.1 THz away)")
+        for name in ("detuning_2ph", "frequency_offset"):
             v = getattr(self, name)
             _check(_finite(v) and abs(v) <= big, name, v, f"a number in [-{big:g}, {big:g}] "
-                   "(rad/µs; the model omits the other ground hyperfine level, 6.835 GHz away)")
+                   "(rad/µs; the Raman transition is 2π × 6.835 GHz)")
         _check(abs(self.raman_detuning) <= big, "detuning_2ph", self.detuning_2ph,
                f"such that |detuning_2ph + frequency_offset| <= {big:g} (rad/µs), "
                f"got {self.raman_detuning:g}")
-        for name in ("pump_amplitude", "stokes_amplitude"):
-            rabi = getattr(self, name) * self.rabi_factor
-            _check(rabi <= big, name, getattr(self, name),
-                   f"such that {name} × √intensity × amplitude_scale <= {big:g} (rad/µs; the "
-                   f"model omits the other ground hyperfine level), got {rabi:.4g}")
         _check(_finite(self.gap) and self.gap >= 0, "gap", self.gap, ">= 0 (µs)")
 
     @property
@@ -487,6 +514,43 @@ class Device:
     timing: TimingSection = field(default_factory=TimingSection)
     cat: CatQubit = field(default_factory=_reference_cat)
     gkp: GKPQubit = field(default_factory=_reference_gkp)
+
+    def __post_init__(self) -> None:
+        _check_laser_for_levels(self.atom, self.laser)
+
+
+def raman_min_detuning(detuning_1ph: float) -> float:
+    """Smallest |detuning| (rad/µs) of the far-detuned lasers from any 5P3/2 line they reach.
+
+    The pump and Stokes, Raman-resonant between F=1 and F=2, see the lines at Δ + E_F' from
+    their own ground level and Δ + E_F' ∓ ω_hf from the other one.
+    """
+    offsets = (0.0, GROUND_SPLITTING, -GROUND_SPLITTING)
+    return min(abs(detuning_1ph + e + o) for e in EXCITED_ENERGY.values() for o in offsets)
+
+
+def _check_laser_for_levels(atom: AtomSection, laser: LaserSection) -> None:
+    """The laser section's limits that depend on the atom's level model."""
+    peak = max(laser.pump_amplitude, laser.stokes_amplitude) * laser.rabi_factor
+    name = "pump_amplitude" if laser.pump_amplitude >= laser.stokes_amplitude \
+        else "stokes_amplitude"
+    if atom.levels in _RESONANT_MODELS:
+        big = MAX_LASER_FREQUENCY
+        _check(abs(laser.detuning_1ph) <= big, "laser.detuning_1ph", laser.detuning_1ph,
+               f"a number in [-{big:g}, {big:g}] (rad/µs) for atom.levels = "
+               f"{atom.levels!r} (the model omits the other ground hyperfine level; "
+               "far detuned, use atom.levels = 'rb87-raman')")
+        _check(peak <= big, f"laser.{name}", getattr(laser, name),
+               f"such that {name} × √intensity × amplitude_scale <= {big:g} (rad/µs) for "
+               f"atom.levels = {atom.levels!r} (the model omits the other ground hyperfine "
+               f"level), got {peak:.4g}")
+        return
+    limit = raman_min_detuning(laser.detuning_1ph) / RAMAN_VALIDITY
+    _check(peak <= limit, f"laser.{name}", getattr(laser, name),
+           f"such that {name} × √intensity × amplitude_scale <= {limit:.4g} (rad/µs), 1/"
+           f"{RAMAN_VALIDITY:g} of the smallest detuning from a 5P3/2 line at "
+           f"laser.detuning_1ph = {laser.detuning_1ph:.4g}, for atom.levels = 'rb87-raman' "
+           f"(far detuned); got {peak:.4g}")
 
 
 REFERENCE_DEVICE = Device()

@@ -58,6 +58,7 @@ import numpy as np
 import qutip as qt
 
 from physics.multilevel import MultiLevelSystem
+from physics.raman import RamanSystem, second_order
 
 __all__ = [
     "EXCITED_ENERGY",
@@ -67,8 +68,11 @@ __all__ = [
     "J_EXC",
     "J_GND",
     "branching",
+    "differential_light_shift",
     "dipole_element",
+    "raman_rabi_per_amplitude",
     "rb87_gate_system",
+    "rb87_raman_system",
     "transition_strength",
     "wigner_6j",
 ]
@@ -262,3 +266,163 @@ def rb87_gate_system(
         decay[:3] += dephasing / 2
     return MultiLevelSystem(labels=labels, energies=energies, pump=pump, stokes=stokes,
                             jumps=np.array(jumps), decay=decay)
+
+
+_KEPT = ((1, -1), (1, 1), (2, 0))  # |0⟩, |1⟩, |a⟩ of the far-detuned scheme
+_ALL_EXCITED = tuple((fp, mp) for fp in range(4) for mp in range(-fp, fp + 1))
+
+
+def _far_couplings() -> tuple[np.ndarray, np.ndarray, list[tuple[int, int, np.ndarray]]]:
+    """Pump and Stokes couplings of the kept levels to all 16 excited sublevels, and decays.
+
+    Returns:
+        (pump (3, 16), stokes (3, 16), [(final F, q, (3, 16) decay amplitudes onto the kept
+        levels per √Γ)]), normalised as in ``rb87_gate_system``.
+    """
+    d0 = dipole_element(1, -1, 1, 0)
+    d1 = dipole_element(1, 1, 1, 0)
+    eps = {1: 1.0 / math.sqrt(2), -1: (d0 / d1) / math.sqrt(2)}
+    n_e = len(_ALL_EXCITED)
+    pump = np.zeros((3, n_e), complex)
+    stokes = np.zeros((3, n_e), complex)
+    for g, (f, m) in enumerate(_KEPT):
+        for e, (fp, mp) in enumerate(_ALL_EXCITED):
+            d = dipole_element(f, m, fp, mp)
+            if d == 0.0:
+                continue
+            if abs(mp - m) == 1:
+                pump[g, e] = eps[mp - m] * d  # the pump's σ± reach both hyperfine levels
+            elif mp == m:
+                stokes[g, e] = d  # the Stokes (π) too
+    e10 = _ALL_EXCITED.index((1, 0))
+    pump /= math.hypot(abs(pump[0, e10]), abs(pump[1, e10]))
+    stokes /= abs(stokes[2, e10])
+    decays = []
+    scale = math.sqrt((2 * J_EXC + 1) / (2 * J_GND + 1))
+    for f_final in (1, 2):
+        for q in (-1, 0, 1):
+            op = np.zeros((3, n_e), complex)
+            for g, (f, m) in enumerate(_KEPT):
+                if f != f_final:
+                    continue
+                for e, (fp, mp) in enumerate(_ALL_EXCITED):
+                    if m - mp == q:
+                        op[g, e] = scale * dipole_element(f, m, fp, mp)
+            if np.any(op):
+                decays.append((f_final, q, op))
+    return pump, stokes, decays
+
+
+def rb87_raman_system(
+    *,
+    detuning_1ph: float,
+    decay_rate: float = GAMMA_D2,
+    dephasing: float = 0.0,
+    detuning_2ph: float = 0.0,
+) -> RamanSystem:
+    """The double-STIRAP gate's levels far detuned on the ⁸⁷Rb D2 line, excited manifold eliminated.
+
+    Same qubit |F=1, m=∓1⟩, auxiliary |F=2, 0⟩ and laser polarisations as ``rb87_gate_system``
+    (pump σ±, normalised to unit Rabi frequency on |b⟩ ↔ |F'=1, 0⟩; Stokes π, unit on
+    |a⟩ ↔ |F'=1, 0⟩), but every laser reaches all 16 5P3/2 sublevels from *both* ground
+    hyperfine levels (``physics.raman``). Three virtual levels:
+
+    * the Raman-resonant one, pump on F=1 and Stokes on F=2, excited energies
+      Δ + E_F' (``EXCITED_ENERGY``): the Raman coupling, their light shifts, and scattering
+      that interferes between the two lasers (the dark state stays dark);
+    * the pump on F=2 (|a⟩), excited energies Δ + E_F' − ω_hf, and
+    * the Stokes on F=1 (the qubit), Δ + E_F' + ω_hf: light shifts and scattering only.
+
+    Scattered photons of the three virtual levels, and onto F=1 vs F=2, differ in frequency
+    by ω_hf, so each (virtual level, final F, polarisation) is its own jump. Scattering into
+    the five ground sublevels outside the kept three is leakage (sink). Coherent couplings
+    from the kept levels to those sublevels (the σ+σ− tensor light shift |2,0⟩ ↔ |2,±2⟩,
+    σ−π Raman |1,∓1⟩ ↔ |2,∓2⟩) are omitted: a bias field of a few gauss detunes them by
+    ≥ 2π × several MHz from two-photon resonance, against couplings of order the tensor
+    light shift (Δ_HFS'/Δ ≈ 1 % of the scalar one, ≲ 2π × 50 kHz at the reference pulses),
+    a residual transfer ≲ 1e-4. The D1 line (7.1 THz away) is omitted: at Δ = 2π × 50 GHz it
+    adds ≈ Δ/Δ_FS ≈ 0.7 % to the light shifts (calibrated like the rest) and less to the
+    scattering.
+
+    Args:
+        detuning_1ph: Δ, the excited F'=1 energy above the pump photon from F=1 (rad/µs);
+            positive = red of the F=1 → F'=1 line. Must be far from every line (see
+            ``physics.raman.check_far_detuned``).
+        decay_rate: population decay rate Γ of 5P3/2 (rad/µs), > 0.
+        dephasing: dephasing rate γ_φ of |a⟩ against the qubit levels (rad/µs), ≥ 0.
+        detuning_2ph: Raman (two-photon) detuning δ of |a⟩ (rad/µs).
+
+    Returns:
+        The ``RamanSystem`` (qubit levels (0, 1), auxiliary level 2).
+
+    Examples:
+        >>> from physics.raman import far_detuned_shift
+        >>> s = rb87_raman_system(detuning_1ph=TWO_PI * 5e4)
+        >>> shift, rate = far_detuned_shift(s, "pump", 0, rabi=TWO_PI * 500)
+        >>> round(shift / TWO_PI, 3)  # MHz: −Ω²/(4Δ) = −1.25 on F'=1; F'=0, 2 add the rest
+        -1.998
+    """
+    pump, stokes, decays = _far_couplings()
+    energy = np.array([EXCITED_ENERGY[fp] for fp, _ in _ALL_EXCITED]) + detuning_1ph
+    widths = np.full(len(_ALL_EXCITED), decay_rate)
+    f1 = np.array([1.0, 1.0, 0.0])[:, None]  # rows of the kept levels in F=1
+    f2 = 1.0 - f1
+    zero = np.zeros_like(pump)
+    groups = (  # (pump rows, stokes rows, excited energies)
+        (pump * f1, stokes * f2, energy),
+        (pump * f2, zero, energy - GROUND_SPLITTING),
+        (zero, stokes * f1, energy + GROUND_SPLITTING),
+    )
+    lights, scats, dets = [], [], []
+    for p, s, en in groups:
+        jumps = [math.sqrt(decay_rate) * op for _, _, op in decays]
+        light, scat = second_order([p, s], en, widths, jumps)
+        lights.append(light)
+        scats.append(scat)
+        used = np.any(p != 0, axis=0) | np.any(s != 0, axis=0)
+        dets.append(np.min(np.abs(en[used] - 0.5j * widths[used])))
+    static, decay = [], np.zeros(3)
+    if dephasing > 0:
+        static.append(math.sqrt(dephasing / 2) * np.diag([1.0, 1.0, -1.0]).astype(complex))
+        decay += dephasing / 2
+    return RamanSystem(labels=tuple(_label(f, m, excited=False) for f, m in _KEPT),
+                       energies=np.array([0.0, 0.0, detuning_2ph]), decay=decay,
+                       static_jumps=np.array(static, complex).reshape(-1, 3, 3),
+                       light=sum(lights), scatter=np.concatenate(scats),
+                       min_detuning=float(min(dets)))
+
+
+_B = np.array([1.0, 1.0, 0.0]) / math.sqrt(2)
+_A = np.array([0.0, 0.0, 1.0])
+
+
+def raman_rabi_per_amplitude(system: RamanSystem) -> float:
+    """Raman Rabi frequency on |b⟩ ↔ |a⟩ per unit Ω_P·Ω_S (1/(rad/µs)): Ω_R = this·Ω_PΩ_S.
+
+    Only F'=1 carries the Raman coupling (F'=0 does not reach F=2, F'=3 not F=1, and the π
+    Stokes vanishes on |F=2, 0⟩ ↔ |F'=2, 0⟩), so with the couplings normalised on F'=1 this is
+    1/(2|Δ|) up to the excited splitting: Ω_R = Ω_PΩ_S/(2Δ).
+
+    Examples:
+        >>> s = rb87_raman_system(detuning_1ph=TWO_PI * 1e5)
+        >>> round(raman_rabi_per_amplitude(s) * 2 * TWO_PI * 1e5, 9)
+        1.0
+    """
+    return float(2.0 * abs(_B @ system.light[0, 1] @ _A))
+
+
+def differential_light_shift(system: RamanSystem) -> tuple[float, float]:
+    """Light shift of |b⟩ minus that of |a⟩ per unit Ω_P² and per unit Ω_S² (1/(rad/µs)).
+
+    Far detuned, each laser shifts both hyperfine levels almost equally (the scalar shift);
+    what remains, of relative size ~ω_hf/Δ, detunes the Raman transition in proportion to the
+    intensity. Both have the same sign for either sign of Δ on ⁸⁷Rb, so no ratio of the two
+    lasers cancels it: the calibration offsets the Raman detuning instead
+    (``physics.operations.calibrate``).
+
+    Returns:
+        (per Ω_P², per Ω_S²).
+    """
+    shift = [float((_B @ system.light[j, j] @ _B).real - (_A @ system.light[j, j] @ _A).real)
+             for j in range(2)]
+    return shift[0], shift[1]

@@ -50,13 +50,25 @@ from physics.extraction import (
     extract_channel,
     restrict_to_qubit,
 )
-from physics.gates import X_GATE, StirapGate, multilevel_gate_process, stirap_gate_process
+from physics.gates import (
+    X_GATE,
+    StirapGate,
+    gate_drives,
+    multilevel_gate_process,
+    stirap_gate_process,
+)
 from physics.gkp import gkp_channel, gkp_error_probability, gkp_sigma
-from physics.hyperfine import rb87_gate_system
+from physics.hyperfine import (
+    differential_light_shift,
+    raman_rabi_per_amplitude,
+    rb87_gate_system,
+    rb87_raman_system,
+)
 from physics.levels import ThreeLevelSystem
 from physics.multilevel import Drive, MultiLevelSystem, transfer
 from physics.pauli2 import TwoQubitChannel
 from physics.pulses import StirapPulses
+from physics.raman import RamanSystem, raman_qubit_process, raman_transfer
 from physics.remote_gate import ARCHITECTURES, Reflection, remote_gate
 from physics.stirap import simulate_stirap
 
@@ -69,10 +81,14 @@ __all__ = [
     "cavity_model",
     "extract_operations",
     "gate_levels",
+    "raman_levels",
+    "raman_plateau_shift",
+    "raman_pulse_area",
     "bright_dark_phase",
     "gate_system",
     "memory_channel",
     "stirap_gate",
+    "stirap_transfer",
 ]
 
 OPERATIONS: tuple[str, ...] = ("gate_1q", "gate_2q", "measure", "reset", "idle")
@@ -89,14 +105,21 @@ class Calibration:
             state |b⟩, which makes the round trip through |a⟩, and the dark state |d⟩, which
             stays and takes the light shift of F'=0, 2; a virtual Z cannot undo that X-axis
             phase. Default π, the ideal three-level value (the three-level model keeps it).
+        raman_shift: ``"rb87-raman"`` only: the differential light shift of |b⟩ against |a⟩
+            on the pulses' plateau at calibration-time intensity (rad/µs), added to |a⟩'s
+            Raman detuning so that the Raman π pulses are resonant
+            (``physics.hyperfine.differential_light_shift``). Kept while the intensity
+            drifts, so a drift detunes them. Default 0.
     """
 
     gate_frame: FrameCorrection
     relative_phase: float = math.pi
+    raman_shift: float = 0.0
 
     def __post_init__(self) -> None:
-        if not math.isfinite(self.relative_phase):
-            raise ValueError(f"relative_phase = {self.relative_phase}: must be finite (rad)")
+        for name in ("relative_phase", "raman_shift"):
+            if not math.isfinite(getattr(self, name)):
+                raise ValueError(f"{name} = {getattr(self, name)}: must be finite")
 
 
 @dataclass(frozen=True)
@@ -187,6 +210,38 @@ def gate_levels(device: Device) -> MultiLevelSystem:
                             detuning_2ph=device.laser.raman_detuning)
 
 
+def raman_levels(device: Device, *, raman_shift: float = 0.0) -> RamanSystem:
+    """The far-detuned ⁸⁷Rb gate levels (``atom.levels = "rb87-raman"``), excited eliminated.
+
+    Args:
+        device: Γ = ``atom.decay_rate``, ``atom.raman_dephasing`` on |a⟩, Δ =
+            ``laser.detuning_1ph``, and the effective Raman detuning.
+        raman_shift: the calibration's light-shift offset (rad/µs), added to |a⟩'s detuning.
+    """
+    return rb87_raman_system(detuning_1ph=device.laser.detuning_1ph,
+                             decay_rate=device.atom.decay_rate,
+                             dephasing=device.atom.raman_dephasing,
+                             detuning_2ph=device.laser.raman_detuning + raman_shift)
+
+
+def raman_plateau_shift(device: Device) -> float:
+    """Differential light shift |b⟩ − |a⟩ (rad/µs) at the device's peak Rabi frequencies."""
+    las = device.laser
+    k = las.rabi_factor
+    per_p, per_s = differential_light_shift(raman_levels(device))
+    return per_p * (las.pump_amplitude * k) ** 2 + per_s * (las.stokes_amplitude * k) ** 2
+
+
+def raman_pulse_area(device: Device) -> float:
+    """Raman pulse area ∫Ω_R dt of one pulse pair (rad), π for the calibrated X gate."""
+    pulses = _pulses(device)
+    t0, t1 = pulses.t_span
+    times = np.linspace(t0, t1, 4001)
+    product = pulses.pump(times) * pulses.stokes(times)
+    overlap = float(np.sum(0.5 * (product[1:] + product[:-1]) * np.diff(times)))
+    return raman_rabi_per_amplitude(raman_levels(device)) * overlap
+
+
 def _pulses(device: Device) -> StirapPulses:
     las = device.laser
     k = las.rabi_factor
@@ -235,9 +290,14 @@ def _integration_error(device: Device, what: str, exc: Exception) -> ValueError:
     )
 
 
-def _gate_qubit_process(device: Device, backend: str = "numba", relative_phase: float = math.pi):
+def _gate_qubit_process(device: Device, backend: str = "numba", relative_phase: float = math.pi,
+                        raman_shift: float = 0.0):
     gate = stirap_gate(device, relative_phase=relative_phase)
     try:
+        if device.atom.levels == "rb87-raman":
+            t_span = (gate.pulses.t_span[0], gate.second_pulses().t_span[1])
+            return raman_qubit_process(raman_levels(device, raman_shift=raman_shift),
+                                       gate_drives(gate), t_span)
         if device.atom.levels == "rb87-d2":
             return multilevel_gate_process(gate_levels(device), gate, backend=backend)
         process = stirap_gate_process(gate_system(device), gate, backend=backend)
@@ -274,7 +334,9 @@ def calibrate(device: Device, *, backend: str = "numba") -> Calibration:
     ``"rb87-d2"``: χ is set so that the bright/dark phase of the gate (light shifts of F'=0,
     2, 3 at the calibration-time intensity, dynamic phases) vanishes: a simulation at χ = π
     and two Newton steps (``bright_dark_phase``), then the virtual-Z frames are fitted on the
-    last process. ``"three-level"``: χ = π, frames only.
+    last process. ``"rb87-raman"``: first the Raman detuning offset that cancels the
+    differential light shift on the plateau (``raman_plateau_shift``), then χ and frames as
+    for ``"rb87-d2"``. ``"three-level"``: χ = π, frames only.
     A drifted device extracted with this calibration shows the drift (never re-fit).
 
     Args:
@@ -282,21 +344,39 @@ def calibrate(device: Device, *, backend: str = "numba") -> Calibration:
         backend: gate simulator, ``"numba"`` (fast) or ``"qutip"`` (reference).
     """
     chi = math.pi
-    process = _gate_qubit_process(device, backend, chi)
-    if device.atom.levels == "rb87-d2":
+    shift = raman_plateau_shift(device) if device.atom.levels == "rb87-raman" else 0.0
+    process = _gate_qubit_process(device, backend, chi, shift)
+    if device.atom.levels in ("rb87-d2", "rb87-raman"):
         for _ in range(_CHI_STEPS):  # Newton steps, slope 1 (see bright_dark_phase)
             chi = float(np.angle(np.exp(1j * (chi - bright_dark_phase(process))))) % (2 * math.pi)
-            process = _gate_qubit_process(device, backend, chi)
-    return Calibration(gate_frame=calibrate_frame(process, ideal=X_GATE), relative_phase=chi)
+            process = _gate_qubit_process(device, backend, chi, shift)
+    return Calibration(gate_frame=calibrate_frame(process, ideal=X_GATE), relative_phase=chi,
+                       raman_shift=shift)
 
 
-def _transfer(device: Device) -> tuple[float, float, float]:
-    """(efficiency, loss, duration µs) of one STIRAP transfer (reset), per the level model.
+def stirap_transfer(device: Device, *, raman_shift: float | None = None
+                    ) -> tuple[float, float, float]:
+    """(efficiency, loss, duration µs) of one transfer |b⟩ → |a⟩ (reset), per the level model.
 
-    ``"rb87-d2"``: the gate's first pair on the ⁸⁷Rb sublevels, |b⟩ → |a⟩ (numba).
+    ``"three-level"``: one STIRAP pair on the Λ system (numba). ``"rb87-d2"``: the gate's
+    first pair on the ⁸⁷Rb sublevels (numba). ``"rb87-raman"``: the same pair as a Raman π
+    pulse, its Raman detuning offset by ``raman_shift`` (rad/µs; None: the device's own
+    calibration, ``raman_plateau_shift``).
+
+    Raises:
+        ValueError: if the integration fails, naming the laser parameters.
     """
+    if raman_shift is None:
+        raman_shift = raman_plateau_shift(device) if device.atom.levels == "rb87-raman" else 0.0
     pulses = _pulses(device)
     try:
+        if device.atom.levels == "rb87-raman":
+            psi = np.zeros(3)
+            psi[:2] = _BRIGHT
+            drives = [Drive("pump", pulses.pump), Drive("stokes", pulses.stokes)]
+            eff, loss = raman_transfer(raman_levels(device, raman_shift=raman_shift), drives,
+                                       pulses.t_span, psi)
+            return eff, loss, pulses.t_span[1] - pulses.t_span[0]
         if device.atom.levels == "rb87-d2":
             system = gate_levels(device)
             psi = np.zeros(system.n_levels)
@@ -333,7 +413,8 @@ def extract_operations(device: Device, *, calibration: Calibration | None = None
     if calibration is None:
         calibration = calibrate(device, backend=backend)
     gate = stirap_gate(device, relative_phase=calibration.relative_phase)
-    process = _gate_qubit_process(device, backend, calibration.relative_phase)
+    process = _gate_qubit_process(device, backend, calibration.relative_phase,
+                                  calibration.raman_shift)
     ext = extract_channel(process, ideal=X_GATE, frame=calibration.gate_frame)
     ch1 = ext.channel.with_loss_as_depolarizing()
     ops["gate_1q"] = OperationChannel("gate_1q", ch1, gate.duration, ext.coherent_angle)
@@ -344,9 +425,17 @@ def extract_operations(device: Device, *, calibration: Calibration | None = None
     if device.atom.levels == "rb87-d2":
         figures["gate_1q_relative_phase"] = calibration.relative_phase
         figures["gate_1q_branching_loss"] = 1.0 - gate_levels(device).kept_fraction(3)
+    if device.atom.levels == "rb87-raman":
+        figures["gate_1q_relative_phase"] = calibration.relative_phase
+        figures["gate_1q_raman_area"] = raman_pulse_area(device)
+        figures["gate_1q_light_shift"] = raman_plateau_shift(device)
+        figures["gate_1q_raman_detuning_error"] = (device.laser.raman_detuning
+                                                   + calibration.raman_shift
+                                                   - raman_plateau_shift(device))
 
     # STIRAP population transfer (used by reset)
-    efficiency, loss, t_transfer = _transfer(device)
+    efficiency, loss, t_transfer = stirap_transfer(device,
+                                                  raman_shift=calibration.raman_shift)
     figures["stirap_transfer_efficiency"] = efficiency
     figures["stirap_loss"] = loss
 

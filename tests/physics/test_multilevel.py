@@ -24,7 +24,8 @@ from physics.pulses import Pulse
 TWO_PI = 2 * math.pi
 # the ⁸⁷Rb D2 gate at this model's optimum pulses (devices/rb87-d2.toml)
 RB87 = with_overrides(REFERENCE_DEVICE, {
-    "atom.levels": "rb87-d2", "laser.pump_amplitude": 2 * math.pi * 11.0,
+    "atom.levels": "rb87-d2", "laser.detuning_1ph": 0.0, "laser.shape": "gaussian",
+    "laser.rise": 0.0, "laser.pump_amplitude": 2 * math.pi * 11.0,
     "laser.stokes_amplitude": 2 * math.pi * 11.0, "laser.width": 0.3, "laser.delay": 0.3})
 
 

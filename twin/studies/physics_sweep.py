@@ -36,6 +36,7 @@ from physics.operations import (
     extract_operations,
     gate_system,
     stirap_gate,
+    stirap_transfer,
 )
 from twin.errors import UserError
 from twin.executor import ExecutorSpec, run_all
@@ -111,9 +112,15 @@ def _channels_record(device: Device, calibration: Calibration | None) -> dict[st
 
 
 def _stirap_records(devices: Sequence[Device]) -> list[dict[str, Any]]:
-    """Transfer efficiency and loss of each device's gate system and pulses, in one batch."""
+    """Transfer efficiency and loss of each device's gate levels and pulses.
+
+    Λ atoms (``atom.levels = "three-level"``) in one numba batch; the ⁸⁷Rb level models one
+    point at a time (``physics.operations.stirap_transfer``).
+    """
     from physics.stirap import stirap_efficiency_batch
 
+    if any(d.atom.levels != "three-level" for d in devices):
+        return [_transfer_record(d) for d in devices]
     systems = [gate_system(d) for d in devices]
     pulses = [stirap_gate(d).pulses for d in devices]
     try:
@@ -124,6 +131,14 @@ def _stirap_records(devices: Sequence[Device]) -> list[dict[str, Any]]:
         return [r for d in devices for r in _stirap_one(d)]
     return [{"stirap": {"efficiency": float(e), "loss": float(m)}}
             for e, m in zip(eff, loss, strict=True)]
+
+
+def _transfer_record(device: Device) -> dict[str, Any]:
+    try:
+        eff, loss, _ = stirap_transfer(device)
+    except (ValueError, RuntimeError) as exc:
+        return {"error": str(exc)}
+    return {"stirap": {"efficiency": float(eff), "loss": float(loss)}}
 
 
 def _stirap_one(device: Device) -> list[dict[str, Any]]:
