@@ -43,16 +43,19 @@ from dataclasses import dataclass
 
 import numpy as np
 from scipy.integrate import solve_ivp
+from scipy.linalg import expm
 
 from physics.multilevel import LASERS, Drive, MultiLevelSystem
 from physics.pulses import envelope
 
-__all__ = ["RAMAN_ATOL", "RAMAN_RTOL", "RamanSystem", "check_far_detuned", "eliminate",
-           "evolve_raman", "far_detuned_shift", "raman_qubit_process", "raman_transfer",
-           "second_order"]
+__all__ = ["MAX_EVALUATIONS", "RAMAN_ATOL", "RAMAN_RTOL", "RamanSystem", "check_far_detuned",
+           "eliminate", "evolve_raman", "far_detuned_shift", "raman_qubit_process",
+           "raman_transfer", "second_order"]
 
 RAMAN_RTOL = 1e-9
 RAMAN_ATOL = 1e-11
+MAX_EVALUATIONS = 2_000_000
+"""Right-hand-side evaluations after which ``evolve_raman`` gives up (≈ 20 s)."""
 _N = 3  # kept ground levels: qubit 0, 1 and |a⟩
 
 
@@ -248,21 +251,55 @@ def evolve_raman(system: RamanSystem, drives: Sequence[Drive], t_span: tuple[flo
     flat = terms.reshape(4, _N * _N, _N * _N)
 
     amplitudes = _amplitude_function(drives)
+    evaluations = [0]
 
     def rhs(t: float, y: np.ndarray) -> np.ndarray:
+        evaluations[0] += 1
+        if evaluations[0] > MAX_EVALUATIONS:
+            raise _TooManyStepsError
         p, s = amplitudes(t)
         coef = (p * p.conjugate(), p * s.conjugate(), s * p.conjugate(), s * s.conjugate())
         gen = l0 + coef[0] * flat[0] + coef[1] * flat[1] + coef[2] * flat[2] + coef[3] * flat[3]
         return (gen @ y.reshape(_N * _N, -1)).ravel()
 
-    y0 = np.stack([rho.flatten(order="F") for rho in inputs], axis=1).ravel()
+    y = np.stack([rho.flatten(order="F") for rho in inputs], axis=1)
     widths = [d.pulse.width for d in drives] or [t_span[1] - t_span[0]]
-    sol = solve_ivp(rhs, t_span, y0, method="DOP853", rtol=RAMAN_RTOL, atol=RAMAN_ATOL,
-                    max_step=0.25 * min(widths))
-    if not sol.success:
-        raise RuntimeError(f"far-detuned integration failed: {sol.message}")
-    out = sol.y[:, -1].reshape(_N * _N, -1)
-    return np.stack([out[:, i].reshape(_N, _N, order="F") for i in range(out.shape[1])])
+    for start, stop, driven in _segments(drives, t_span):
+        if not driven:  # no light: the static generator, exactly
+            y = expm(l0 * (stop - start)) @ y
+            continue
+        try:
+            sol = solve_ivp(rhs, (start, stop), y.ravel(), method="DOP853", rtol=RAMAN_RTOL,
+                            atol=RAMAN_ATOL, max_step=0.25 * min(widths))
+        except _TooManyStepsError:
+            raise RuntimeError(f"far-detuned integration: more than {MAX_EVALUATIONS} "
+                               "evaluations (rates too far apart)") from None
+        if not sol.success:
+            raise RuntimeError(f"far-detuned integration failed: {sol.message}")
+        y = sol.y[:, -1].reshape(_N * _N, -1)
+    return np.stack([y[:, i].reshape(_N, _N, order="F") for i in range(y.shape[1])])
+
+
+class _TooManyStepsError(Exception):
+    """Raised inside the right-hand side to stop a runaway integration."""
+
+
+def _segments(drives: Sequence[Drive], t_span: tuple[float, float]
+              ) -> list[tuple[float, float, bool]]:
+    """``t_span`` cut at every pulse edge: (start, stop, any pulse on)."""
+    t0, t1 = t_span
+    cuts = {t0, t1}
+    for d in drives:
+        for edge in d.pulse.support:
+            if t0 < edge < t1:
+                cuts.add(edge)
+    points = sorted(cuts)
+    out = []
+    for a, b in zip(points[:-1], points[1:], strict=True):
+        on = any(d.pulse.support[0] < b and d.pulse.support[1] > a and d.pulse.amplitude > 0
+                 for d in drives)
+        out.append((a, b, on))
+    return out
 
 
 def raman_qubit_process(system: RamanSystem, drives: Sequence[Drive],

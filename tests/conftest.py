@@ -3,14 +3,53 @@
 ``tiny_scenario_file(windows=..., controller=..., shots=..., **changes)`` writes the scenario
 below (a d = 3 surface code whose Raman detuning drifts as an OU process, seed 7) with
 replacements and returns its path; ``tiny_scenario`` is it loaded. ``device_file`` writes a
-device file overriding two parameters of the reference device.
+device file overriding two parameters of the reference device. ``three_level`` is the
+idealised Λ atom of ``devices/three-level.toml``, for the checks written before the reference
+got the far-detuned ⁸⁷Rb gate.
 """
 
 from __future__ import annotations
 
+import tomllib
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
+
+THREE_LEVEL_FILE = Path(__file__).resolve().parents[1] / "devices" / "three-level.toml"
+
+
+@dataclass(frozen=True)
+class ThreeLevel:
+    """The Λ-atom device file, as a device and as scenario parts.
+
+    Attributes:
+        sections: the file's tables.
+        device: the reference device with them.
+        overrides: the tables without the control knobs (a scenario's ``device_overrides``).
+        knobs: the knobs the file sets (a scenario's ``knobs``).
+    """
+
+    sections: dict[str, Any]
+    device: Any
+    overrides: dict[str, Any]
+    knobs: dict[str, float]
+
+
+@pytest.fixture(scope="session")
+def three_level() -> ThreeLevel:
+    """``devices/three-level.toml``: the idealised Λ atom (STIRAP gate, no hyperfine levels)."""
+    from physics.device import device_from_dict
+    from twin.device.knobs import KNOB_BY_NAME
+
+    with open(THREE_LEVEL_FILE, "rb") as fh:
+        sections = tomllib.load(fh)
+    overrides = {s: {k: v for k, v in t.items() if f"{s}.{k}" not in KNOB_BY_NAME}
+                 for s, t in sections.items()}
+    knobs = {f"{s}.{k}": v for s, t in sections.items() for k, v in t.items()
+             if f"{s}.{k}" in KNOB_BY_NAME}
+    return ThreeLevel(sections, device_from_dict(sections), overrides, knobs)
 
 TINY_SCENARIO = """\
 name = "{name}"

@@ -67,14 +67,21 @@ def test_unknown_ai_parameter_is_a_clear_error(tmp_path):
         DigitalTwin(scen, folder=tmp_path / "x")
 
 
-def test_ai_on_laser_drift_beats_none_by_5x_and_periodic(tmp_path):
+def test_ai_on_laser_drift_beats_none_by_5x_and_periodic(tmp_path, three_level):
     """Acceptance progress (issue 5): syndrome-only knob tracking under laser drift, on a
-    device below threshold (the reference with local gates at 99.9 %, where the drift, not
-    the remote CNOT, dominates: none 1.42e-2, periodic 1.14e-3, ai 8.6e-4 per round)."""
+    device below threshold (the three-level atom with local gates at 99.9 %, where the drift,
+    not the remote CNOT, dominates: none 1.42e-2, periodic 1.14e-3, ai 8.6e-4 per round).
+
+    On the idealised Λ atom of devices/three-level.toml, whose STIRAP gate keeps the bright
+    state in |a⟩ for ~1.8 µs: the device issue 5's acceptance was written for. The reference's
+    Raman gate spends 0.5 µs there, so laser-drift's δ costs it ~13× less (none 1.85e-3
+    against the oracle's 1.48e-3 at local gates 99.9 %, 4000 shots)."""
     from twin.scenario import ControllerSpec
 
     base = load_scenario("laser-drift").replace(
-        shots=4000, device_overrides={"node": {"local_gate_error": 0.001}})
+        shots=4000, device_overrides={**three_level.overrides,
+                                      "node": {"local_gate_error": 0.001}},
+        knobs=three_level.knobs)
     res = {}
     for name in ("none", "periodic", "ai"):
         scen = base.replace(controller=ControllerSpec(name, {}))
@@ -84,11 +91,12 @@ def test_ai_on_laser_drift_beats_none_by_5x_and_periodic(tmp_path):
 
 
 @pytest.mark.slow
-def test_ai_on_laser_drift_removes_most_of_the_drift(tmp_path):
+def test_ai_on_laser_drift_removes_most_of_the_drift(tmp_path, three_level):
     """Acceptance progress (issue 5): syndrome-only knob tracking under laser drift.
 
-    The reference device sits near the surface-code threshold (its remote CNOT has ~1.6 %
-    Pauli error), so every controller shares a floor of ~1.6e-2 per round at d = 5 that no
+    On the at-threshold reference with the three-level atom's gate (``three_level``; the
+    reference's own Raman gate barely feels this drift). Its remote CNOT has ~1.6 %
+    Pauli error, so every controller shares a floor of ~1.6e-2 per round at d = 5 that no
     knob removes; what the controller can remove is the drift's excess over the oracle. The
     ``ai`` must remove at least 80 % of it (its excess at most a fifth of ``none``'s) without
     halting the machine. Measured (4000 shots × 40 windows): oracle 1.17e-2, ai 1.59e-2,
@@ -98,7 +106,8 @@ def test_ai_on_laser_drift_removes_most_of_the_drift(tmp_path):
     the physics of issue 12): a regression left to the controller work of issue 16."""
     from twin.scenario import ControllerSpec
 
-    base = load_scenario("laser-drift").replace(shots=4000)
+    base = load_scenario("laser-drift").replace(
+        shots=4000, device_overrides=three_level.overrides, knobs=three_level.knobs)
     res = {}
     for name in ("none", "periodic", "ai", "oracle"):
         scen = base.replace(controller=ControllerSpec(name, {}))
@@ -107,7 +116,6 @@ def test_ai_on_laser_drift_removes_most_of_the_drift(tmp_path):
     excess = {k: r.mean_ler_per_round - floor for k, r in res.items()}
     assert excess["none"] > 0.5 * floor  # the drift matters on this scenario
     assert excess["ai"] < excess["none"] / 5
-    assert res["ai"].lost_windows == 0 < res["periodic"].lost_windows
     assert res["ai"].lost_windows == 0 < res["periodic"].lost_windows
 
 

@@ -87,7 +87,18 @@ def test_figures_follow_their_closed_forms(reference):
 
 def test_fresh_calibration_leaves_no_coherent_error(reference):
     assert reference.operations["gate_1q"].coherent_angle < 1e-3
-    assert reference.figures["gate_1q_fidelity"] > 0.999
+    # the far-detuned Raman gate is scattering-limited at ≈ 1.0e-3, mostly leakage
+    # (tests/physics/test_raman.py checks its 1/Δ law)
+    f = reference.figures
+    assert 1 - f["gate_1q_fidelity"] < 1.1e-3
+    assert f["gate_1q_leakage"] > 0.7 * (1 - f["gate_1q_fidelity"])
+
+
+def test_fresh_calibration_of_the_three_level_atom(three_level):
+    """The idealised Λ atom (devices/three-level.toml) this check was written for."""
+    ext = extract_operations(three_level.device)
+    assert ext.operations["gate_1q"].coherent_angle < 1e-3
+    assert ext.figures["gate_1q_fidelity"] > 0.999
 
 
 def test_drift_after_calibration_shows_as_coherent_error(reference, nominal_calibration):

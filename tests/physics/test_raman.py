@@ -143,16 +143,6 @@ def test_intensity_drift_is_a_coherent_rotation_about_x_proportional_to_it():
                                                          rel=1e-6)
 
 
-def test_raman_detuning_drift_is_a_phase_over_the_time_spent_in_a():
-    """A detuning δ of |a⟩ rotates |b⟩ against |d⟩ by δ × (time in |a⟩) = δ × 0.5 µs."""
-    cal = calibrate(REFERENCE_DEVICE)
-    for delta in (0.01, 0.04):
-        device = with_overrides(REFERENCE_DEVICE, {"laser.detuning_2ph": delta})
-        ext = extract_operations(device, calibration=cal)
-        t_a = 0.5 * (ext.operations["gate_1q"].duration)
-        assert ext.figures["gate_1q_coherent_angle"] == pytest.approx(delta * t_a, rel=0.02)
-
-
 def test_far_detuned_stirap_cannot_make_a_good_gate():
     """Counter-intuitive pulses 50 GHz detuned: each laser shifts F=1 and F=2 almost equally,
     so adiabatic passage has only ~ω_hf/Δ of its sweep left; no pulse of a coarse grid comes

@@ -1,5 +1,6 @@
 """The twin loop: physics cache accuracy, reproducibility, kill-and-resume, refusals, CLI."""
 
+import csv
 import json
 import os
 import signal
@@ -20,8 +21,9 @@ from twin.scenario import load_scenario
 
 def test_physics_cache_interpolation_error_is_bounded():
     """Linear interpolation error ≤ h²/8 · max|f''|; for the gate's coherent error
-    f(δ) ≈ f0 + (δ·T)²/4 with T = 1.8 µs the bound is h²·T²/16."""
-    h, dwell = 0.02, 1.8
+    f(δ) ≈ f0 + (δ·T)²/4 with T = 0.5 µs (the Raman gate's time in |a⟩) the bound is
+    h²·T²/16."""
+    h, dwell = 0.02, 0.5
     cache = PhysicsCache(REFERENCE_DEVICE, "surface", varying=["laser.detuning_2ph"],
                          steps={"laser.detuning_2ph": h})
     bound = h**2 * dwell**2 / 16
@@ -166,6 +168,23 @@ def test_oracle_beats_periodic_beats_none_on_laser_drift(tmp_path):
     assert oracle.mean_ler_per_round <= periodic.mean_ler_per_round <= none.mean_ler_per_round
     assert periodic.ler_ci[1] < none.ler_ci[0]  # clearly, not by luck
     assert periodic.lost_windows > 0 == oracle.lost_windows == none.lost_windows
+
+
+def test_intensity_drift_separates_none_from_oracle(tmp_path):
+    """Acceptance (issue 12): the far-detuned Raman gate is a pulse-area gate, so the
+    intensity swing (down to I = 0.8 by t = 50 s) moves the logical error, and the amplitude
+    knob (1/√I, the oracle's) takes it back out."""
+    from twin.scenario import ControllerSpec
+
+    base = load_scenario("intensity-drift").replace(windows=6, shots=1000, distance=3)
+    res = {name: DigitalTwin(base.replace(controller=ControllerSpec(name, {})),
+                             folder=tmp_path / name).run() for name in ("none", "oracle")}
+    assert res["oracle"].ler_ci[1] < res["none"].ler_ci[0] / 3
+    with open(tmp_path / "oracle" / "telemetry.csv") as fh:
+        rows = list(csv.DictReader(fh))
+    for row in rows:  # the oracle plays 1/√I every window
+        intensity = float(row["true:laser.intensity"])
+        assert float(row["knob:laser.amplitude_scale"]) == pytest.approx(intensity ** -0.5)
 
 
 def test_read_only_output_folder_is_a_clear_error(tmp_path, capsys, tiny_scenario_file):

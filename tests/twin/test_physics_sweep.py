@@ -93,43 +93,49 @@ def test_pool_gives_identical_results(g_result):
     xr.testing.assert_identical(pooled.dataset, g_result.dataset)
 
 
-def test_nominal_calibration_is_the_drift_view_and_detuning_error_is_quadratic():
-    """Detuning drift with the nominal calibration: a coherent X rotation θ = δ·τ (τ ≈ 1.8 µs).
+@pytest.mark.parametrize("atom", ["three-level", "reference"])
+def test_nominal_calibration_is_the_drift_view_and_detuning_error_is_quadratic(atom,
+                                                                               three_level):
+    """Detuning drift with the nominal calibration: a coherent X rotation θ = δ·τ (τ ≈ 1.8 µs
+    for the three-level atom, 0.5 µs for the reference's Raman gate).
 
     Its error sin²(θ/2) ≈ θ²/4 makes the *excess* error at 2δ four times that at δ; the next
     terms are relative O(θ²) ≈ 3e-4 (θ(2δ) = 0.036 rad) and, from composing with the incoherent
     baseline, O(p₀) ≈ 4e-4, so a 1 % tolerance is ten times the expected deviation yet fails a
-    linear (ratio 2) or quartic (16) law.
+    linear (ratio 2) or quartic (16) law. The Raman gate's 10 ns edges, where the light shift
+    is not the plateau's that the calibration cancels, add a term odd in δ: 1.4 % at
+    δ = 0.01 rad/µs, so its evenness is checked to 3 %.
     """
+    device = three_level.device if atom == "three-level" else REFERENCE_DEVICE
     delta = 0.01
     values = (-delta, 0.0, delta, 2 * delta)
-    sweep = PhysicsSweep((GridAxis("laser.frequency_offset", values),), REFERENCE_DEVICE,
+    sweep = PhysicsSweep((GridAxis("laser.frequency_offset", values),), device,
                          calibration="nominal")
     ds = run_physics_sweep(sweep).dataset
-    nominal = calibrate(REFERENCE_DEVICE)
-    drifted = with_overrides(REFERENCE_DEVICE, {"laser.frequency_offset": 2 * delta})
+    nominal = calibrate(device)
+    drifted = with_overrides(device, {"laser.frequency_offset": 2 * delta})
     oracle = extract_operations(drifted, calibration=nominal).operations["gate_1q"].channel
     sel = {"laser.frequency_offset": 2 * delta, "operation": "gate_1q"}
     assert ds["channel"].sel(sel).values.tolist() == components(oracle)
     err = ds["total_error"].sel(operation="gate_1q").values
     excess = err - err[1]
     assert excess[3] / excess[2] == pytest.approx(4.0, rel=0.01)
-    assert excess[0] == pytest.approx(excess[2], rel=0.01)  # even in δ
+    even = 0.01 if atom == "three-level" else 0.03
+    assert excess[0] == pytest.approx(excess[2], rel=even)  # even in δ
     px = ds["channel"].sel(operation="gate_1q", component="px").values
     assert px[3] - px[1] == pytest.approx(excess[3], rel=0.01)  # an X rotation
     assert ds.attrs["calibration"] == "nominal"
 
 
-def test_stirap_sweep_is_batched_and_agrees_with_extraction():
+def test_stirap_sweep_is_batched_and_agrees_with_extraction(three_level):
+    lam = three_level.device
     values = (0.1, 0.2, 0.3)
-    sweep = PhysicsSweep((GridAxis("laser.delay", values),), REFERENCE_DEVICE,
-                         quantity="stirap")
+    sweep = PhysicsSweep((GridAxis("laser.delay", values),), lam, quantity="stirap")
     ds = run_physics_sweep(sweep).dataset
     assert set(ds.dims) == {"laser.delay"} and ds.attrs["quantity"] == "stirap"
     assert ds["laser.delay"].attrs["units"] == "µs"
     for delay in values:
-        figures = extract_operations(
-            with_overrides(REFERENCE_DEVICE, {"laser.delay": delay})).figures
+        figures = extract_operations(with_overrides(lam, {"laser.delay": delay})).figures
         got = ds["stirap_efficiency"].sel({"laser.delay": delay}).item()
         # the batched and the single-point numba solvers agree to ~1e-10
         assert got == pytest.approx(figures["stirap_transfer_efficiency"], abs=1e-8)
@@ -138,6 +144,18 @@ def test_stirap_sweep_is_batched_and_agrees_with_extraction():
     assert eff[0] < eff[1] and eff[1] > 0.999
     one_by_one = run_physics_sweep(sweep, block_size=1).dataset  # one point per batch
     xr.testing.assert_identical(one_by_one, ds)
+
+
+def test_stirap_sweep_of_the_raman_gate_is_its_pi_pulse():
+    """The reference's transfer is a Raman pulse: simultaneous pulses (delay 0) transfer,
+    a delay of half the width leaves a quarter of the area and transfers far less."""
+    values = (0.0, 0.25)
+    sweep = PhysicsSweep((GridAxis("laser.delay", values),), REFERENCE_DEVICE, quantity="stirap")
+    ds = run_physics_sweep(sweep).dataset
+    eff = ds["stirap_efficiency"].values
+    figures = extract_operations(REFERENCE_DEVICE).figures
+    assert eff[0] == pytest.approx(figures["stirap_transfer_efficiency"], abs=1e-8)
+    assert eff[0] > 0.999 and eff[1] < 0.9
 
 
 def test_interrupted_sweep_resumes_from_the_cache(tmp_path):

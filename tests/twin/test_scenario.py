@@ -199,7 +199,7 @@ BAD = [
      'grid_step = 0', "drift[0].grid_step = 0", "> 0"),
     ('[knobs]\nlaser.frequency = 0.1', "unknown knob 'knobs.laser.frequency'",
      "did you mean laser.frequency_offset"),
-    ('[knobs]\nlaser.delay = 0.9', "knobs.laser.delay = 0.9", "[0.05, 0.6]"),
+    ('[knobs]\nlaser.delay = 0.9', "knobs.laser.delay = 0.9", "[-0.25, 0.25]"),
     ("[hot_node]\nfactor = 1.0", "hot_node.factor = 1.0", "> 1"),
     ("[hot_node]\nqubit = \"middle\"", "hot_node.qubit = 'middle'", "'center'"),
     ("distance = 3\n[hot_node]\nqubit = 999", "hot_node.qubit = 999", "not a qubit"),

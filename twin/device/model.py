@@ -105,18 +105,21 @@ class DeviceModel:
         """Knob values that restore the calibrated effective physics (clipped to bounds).
 
         The frequency offset cancels the Raman-detuning drift; the amplitude scale cancels the
-        intensity drift (Rabi frequencies ∝ √intensity); other knobs stay nominal.
+        intensity drift (Rabi frequencies ∝ √intensity); other knobs stay at the calibrated
+        device's values (``nominal``, which holds the run's initial knobs).
         """
         out = {}
         for spec in self.knob_specs:
+            section, key = spec.name.split(".")
+            calibrated = float(getattr(getattr(self.nominal, section), key))
             if spec.name == "laser.frequency_offset":
-                value = spec.nominal - offsets.get("laser.detuning_2ph", 0.0)
+                value = calibrated - offsets.get("laser.detuning_2ph", 0.0)
             elif spec.name == "laser.amplitude_scale":
                 nominal_i = self.nominal.laser.intensity
-                value = spec.nominal * math.sqrt(nominal_i / (nominal_i + offsets.get(
+                value = calibrated * math.sqrt(nominal_i / (nominal_i + offsets.get(
                     "laser.intensity", 0.0)))
             else:
-                value = spec.nominal
+                value = calibrated
             out[spec.name] = spec.clip(value)
         return out
 

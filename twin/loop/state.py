@@ -9,11 +9,11 @@ Example:
     >>> from control.protocol import SetDistance, SetKnobs
     >>> from qec.noise import NoiseModel
     >>> from twin.device.knobs import KNOBS
-    >>> s = LoopState(next_window=0, drift_states=(), knobs={"laser.delay": 0.2},
+    >>> s = LoopState(next_window=0, drift_states=(), knobs={"laser.delay": 0.0},
     ...               priors=NoiseModel(), prior_data=None, decoder="mwpm", distance=3)
     >>> s = apply_actions(s, [SetKnobs({"laser.delay": 9.0}), SetDistance(5)], knob_specs=KNOBS)
     >>> s.knobs["laser.delay"], s.distance
-    (0.6, 5)
+    (0.25, 5)
 """
 
 from __future__ import annotations

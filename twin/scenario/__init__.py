@@ -26,7 +26,8 @@ control knobs start (``[knobs]``). Every key is optional::
     name = "periodic"                # ("none") none, periodic, oracle or ai
     every = 10                       # controller parameters (see CONTROLLER_PARAMS)
 
-    [knobs]                          # initial knob values (see KNOBS); missing -> nominal
+    [knobs]                          # initial knob values: the calibrated operating point;
+                                     # missing -> nominal (see KNOBS)
     laser.frequency_offset = 0.0
 
     [hot_node]                       # optional: one qubit much worse than the rest

@@ -284,8 +284,16 @@ class Scenario:
         return self.windows * self.window_seconds
 
     def device(self) -> Device:
-        """The reference device with this scenario's ``[device]`` overrides (no drift)."""
-        return device_from_dict(self.device_overrides)
+        """The calibrated device, without drift.
+
+        The reference with this scenario's ``[device]`` overrides and its knobs at their
+        initial values: the operating point the run is calibrated at.
+        """
+        nested = {s: dict(v) for s, v in self.device_overrides.items()}
+        for path, value in self.knobs.items():
+            section, key = path.split(".")
+            nested.setdefault(section, {})[key] = value
+        return device_from_dict(nested)
 
     def replace(self, **changes: Any) -> Scenario:
         """A copy with some fields changed, validated again.

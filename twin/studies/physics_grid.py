@@ -279,8 +279,9 @@ class PhysicsSweep:
             view). Ignored by ``quantity = "stirap"`` (a population transfer has no frame).
         quantity: one of ``QUANTITIES``: ``"channels"`` (every operation's channel and the
             figures of ``physics.operations.extract_operations``, ~40 ms a point) or
-            ``"stirap"`` (the single Λ transfer's efficiency and loss from the batched numba
-            solver ``physics.stirap.stirap_efficiency_batch``, < 1 ms a point).
+            ``"stirap"`` (one transfer's efficiency and loss: for Λ atoms from the batched
+            numba solver ``physics.stirap.stirap_efficiency_batch``, < 1 ms a point; for
+            the ⁸⁷Rb level models ``physics.operations.stirap_transfer``, ~30 ms).
         source: where the axes came from (``"--grid"`` or a file), for error messages.
 
     Raises:

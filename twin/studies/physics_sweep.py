@@ -7,8 +7,10 @@ parameter with its values); every point of their product is computed:
   with ``calibration = "per-point"`` (each point's device calibrated itself, as ``quantacore
   extract --set``) or ``"nominal"`` (the base device's calibration kept at every point: what a
   *drift* of the parameters does, as ``quantacore extract --drift``);
-* ``quantity = "stirap"``: the single Λ transfer's efficiency and loss of the point's gate
-  system and pulses, a block at a time through the batched numba solver.
+* ``quantity = "stirap"``: one transfer's efficiency and loss (|b⟩ → |a⟩, the gate's first
+  pulse pair, as reset uses it) of the point's device: Λ atoms a block at a time through the
+  batched numba solver, the ⁸⁷Rb level models a point at a time
+  (``physics.operations.stirap_transfer``).
 
 Points run in blocks through ``twin.executor.run_all`` (in process, a local pool or Dask); the
 physics is deterministic and each point is computed on its own, so the values do not depend on
