@@ -32,7 +32,7 @@ Examples:
     >>> raman = eliminate(two)
     >>> shift, rate = far_detuned_shift(raman, "pump", 1, rabi=100.0)
     >>> round(shift, 6), round(rate, 8)  # −Ω²/(4Δ), ΓΩ²/(4Δ²) (to O(Γ²/Δ²))
-    (-1.249883, 0.0187482)
+    (-1.24993, 0.01874895)
 """
 
 from __future__ import annotations
