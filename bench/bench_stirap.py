@@ -16,7 +16,6 @@ of the qubit process and of the twirled channel probabilities.
 from __future__ import annotations
 
 import argparse
-import math
 import os
 import sys
 import time
@@ -92,16 +91,14 @@ def measure(*, points: int = 256, seed: int = 2024, process_points: int = 8) -> 
 
 def measure_multilevel() -> dict:
     """The ⁸⁷Rb multi-level gate (devices/rb87-d2.toml) with both backends (module docstring)."""
-    from physics.device import REFERENCE_DEVICE, with_overrides
     from physics.extraction import extract_channel
     from physics.gates import X_GATE, multilevel_gate_process
     from physics.operations import calibrate, gate_levels, stirap_gate
+    from twin.device.load import load_device
 
-    # the ⁸⁷Rb D2 gate at that model's optimum pulses (devices/rb87-d2.toml)
-    rabi = 2 * math.pi * 11.0
-    device = with_overrides(REFERENCE_DEVICE, {
-        "atom.levels": "rb87-d2", "laser.pump_amplitude": rabi, "laser.stokes_amplitude": rabi,
-        "laser.width": 0.3, "laser.delay": 0.3})
+    # the ⁸⁷Rb D2 gate at that model's optimum pulses
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    device = load_device(os.path.join(root, "devices", "rb87-d2.toml"))
     cal = calibrate(device)  # also compiles the kernels
     system = gate_levels(device)
     gate = stirap_gate(device, relative_phase=cal.relative_phase)

@@ -9,7 +9,10 @@ Modules, one concern each:
 * ``levels``: Λ and ladder three-level systems (Hamiltonian and Lindblad conventions);
 * ``stirap`` / ``stirap_fast``: STIRAP with qutip (reference) and numba (batched sweeps);
 * ``transmon``: a transmon ladder from scqubits feeding ladder STIRAP;
-* ``gates``: the double-STIRAP single-qubit X gate;
+* ``gates``: the double pulse pair single-qubit X gate (STIRAP or Raman π pulses);
+* ``hyperfine`` / ``multilevel`` / ``multilevel_fast``: ⁸⁷Rb D2 data and sublevel schemes, an
+  N-level atom (qutip reference, numba solver);
+* ``raman``: far-detuned driving with the excited manifold eliminated (the reference gate);
 * ``cavity``: V-STIRAP photon emission from an atom in a cavity;
 * ``links``: photonic links and heralded photon-mediated operations;
 * ``remote_gate``: the photon-mediated two-qubit gate attempt by attempt, per node
