@@ -195,7 +195,7 @@ class LaserSection:
     pulse pair is a Raman π pulse on |b⟩ ↔ |a⟩, Ω_R = Ω_PΩ_S/(2Δ)
     (``physics.hyperfine.raman_rabi_per_amplitude``) with ∫Ω_R dt = π; the two pairs make
     the 2π round trip that flips the sign of |b⟩, an X gate. Its error is off-resonant
-    scattering, ≈ 1e-3 per gate at 2π × 100 GHz (≈ 1/Δ: 2e-3 at 50 GHz, 6e-4 at 200 GHz),
+    scattering, ≈ 1e-3 per gate at 2π × 100 GHz (≈ 1/Δ: 1.9e-3 at 50 GHz, 5.4e-4 at 200 GHz),
     and it is a pulse-area gate: a change of intensity changes the area (leakage into |a⟩)
     and the differential light shift (a coherent rotation about X), so
     ``amplitude_scale`` has an optimum, at 1/√intensity.

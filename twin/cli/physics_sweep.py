@@ -20,8 +20,8 @@ examples:
   quantacore physics-sweep --grid cavity.g=50:300:6 --grid link.length_km=0.01,0.5,1 \\
       --out grid.nc --plot gate2q.png --op gate_2q --workers 2
   quantacore physics-sweep grid.toml --out grid.nc --dask tcp://scheduler:8786
-  quantacore physics-sweep --quantity stirap --grid laser.delay=0:0.4:41 \
-      --grid laser.detuning_1ph=-200:200:41 --out stirap.nc --plot stirap.png
+  quantacore physics-sweep --quantity stirap --device devices/three-level.toml \
+      --grid laser.delay=0:0.4:41 --grid laser.detuning_1ph=-200:200:41 --out stirap.nc
 
 grid.toml:
   device = "my_device.toml"         # optional, relative to this file
