@@ -11,6 +11,10 @@ call per backend (mean over several points). Prints one table on stdout; progres
 (``physics.hyperfine``): one qutip ``mesolve`` run and the numba N-level kernel (best of 3,
 compiled first) on the same levels and calibration, their time ratio and the largest difference
 of the qubit process and of the twirled channel probabilities.
+
+``--raman`` adds one far-detuned Raman pulse on the same 9 levels, 4 GHz off resonance: the full
+master equation (numba) against the eliminated model of ``physics.raman``, their time ratio and
+the largest difference of the qubit process.
 """
 
 from __future__ import annotations
@@ -115,6 +119,33 @@ def measure_multilevel() -> dict:
             "ml_max_d_channel": d_ch}
 
 
+def measure_raman() -> dict:
+    """The excited manifold eliminated vs kept: one Raman pulse on the 9-level scheme, 4 GHz off.
+
+    The same pulse and levels as ``tests/physics/test_raman.py``: the full master equation
+    (numba N-level solver, best of 3) against ``physics.raman`` on the eliminated system (best
+    of 3), their time ratio and the largest difference of the qubit process.
+    """
+    from physics.hyperfine import differential_light_shift, rb87_gate_system
+    from physics.multilevel import Drive, qubit_process
+    from physics.pulses import Pulse
+    from physics.raman import eliminate, raman_qubit_process
+
+    delta, rabi = 2 * np.pi * 4000.0, 2 * np.pi * 120.0
+    per_p, per_s = differential_light_shift(eliminate(rb87_gate_system(detuning_1ph=delta)))
+    system = rb87_gate_system(detuning_1ph=delta, detuning_2ph=0.75 * (per_p + per_s) * rabi**2)
+    reduced = eliminate(system)
+    drives = [Drive("pump", Pulse(rabi, 0.35, 0.7, "sin2")),
+              Drive("stokes", Pulse(rabi, 0.35, 0.7, "sin2"))]
+    print("Raman pulse: full 9-level (numba) vs eliminated ...", file=sys.stderr)
+    full = qubit_process(system, drives, (0.0, 0.7))  # compiles
+    t_full = _best_of(lambda: qubit_process(system, drives, (0.0, 0.7)), 3)
+    t_red = _best_of(lambda: raman_qubit_process(reduced, drives, (0.0, 0.7)), 3)
+    small = raman_qubit_process(reduced, drives, (0.0, 0.7))
+    return {"raman_full_s": t_full, "raman_eliminated_s": t_red,
+            "raman_speedup": t_full / t_red, "raman_max_d": float(np.abs(full - small).max())}
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--points", type=int, default=256, help="batch size (default 256)")
@@ -123,10 +154,14 @@ def main(argv: list[str] | None = None) -> int:
                         help="points over which the process time per call is averaged")
     parser.add_argument("--multilevel", action="store_true",
                         help="also time the 9-level ⁸⁷Rb gate, numba vs qutip (~1 min)")
+    parser.add_argument("--raman", action="store_true",
+                        help="also time a far-detuned Raman pulse, full vs eliminated (~10 s)")
     args = parser.parse_args(argv)
     r = measure(points=args.points, seed=args.seed, process_points=args.process_points)
     if args.multilevel:
         r.update(measure_multilevel())
+    if args.raman:
+        r.update(measure_raman())
     k = r["process_points"]
     rows = [
         ("points", f"{r['points']}"),
@@ -147,6 +182,13 @@ def main(argv: list[str] | None = None) -> int:
             ("multi-level time ratio qutip/numba", f"{r['ml_speedup']:.0f}x"),
             ("multi-level max |ΔS| (qubit process)", f"{r['ml_max_d_process']:.2e}"),
             ("multi-level max |Δ channel prob.|", f"{r['ml_max_d_channel']:.2e}"),
+        ]
+    if "raman_speedup" in r:
+        rows += [
+            ("Raman pulse 4 GHz off, full 9-level (numba)", f"{r['raman_full_s'] * 1e3:.1f} ms"),
+            ("Raman pulse, excited manifold eliminated", f"{r['raman_eliminated_s'] * 1e3:.1f} ms"),
+            ("Raman time ratio full/eliminated", f"{r['raman_speedup']:.1f}x"),
+            ("Raman max |ΔS| (qubit process)", f"{r['raman_max_d']:.2e}"),
         ]
     width = max(len(row[0]) for row in rows)
     print(f"{'quantity':<{width}}  value")
