@@ -1,4 +1,4 @@
-"""Memory-experiment circuits of the four codes the twin compares.
+"""Memory-experiment circuits of the five codes the twin compares.
 
 ``memory_experiment(code, distance=d, rounds=r, basis=...)`` returns a noiseless stim circuit
 (plus, when asked, code-intrinsic *data noise*); ``NoiseModel.noisy_circuit`` then adds the
@@ -23,6 +23,15 @@ per-operation noise of a device. The codes (``CODES``):
 * ``"gkp-surface"``: the rotated surface code whose data qubits are GKP modes; its data noise is
   the GKP shift channel (σ → Pauli probabilities), computed by the caller (``qec`` never imports
   ``physics``) and passed as ``data_noise`` (required).
+* ``"color"``: the triangular 6.6.6 colour code (``_color``), on the layout and CX schedule of
+  stim's ``color_code:memory_xyz``, but each round measures every plaquette in X and then in Z
+  with its one measure qubit (stim's own ``C_XYZ`` cycle is not decodable by chromobius under
+  circuit noise beyond d = 3). Basis ``"Z"`` (data in |0⟩, observable Z on every data qubit)
+  or ``"X"``. Every detector has four coordinates (x, y, round, basis-and-colour), as the
+  ``chromobius`` decoder needs. Its distance is d against data noise (code capacity and with
+  measurement errors) but (d + 1)/2 under circuit-level noise: a fault on a measure qubit
+  half-way through a weight-6 plaquette spreads to up to three data qubits (hook error), as
+  in stim's generated ``memory_xyz`` circuit, whose circuit distance is (d + 1)/2 as well.
 
 *Data noise* (any code): an ``OpNoise`` applied to every data qubit at the start of every round
 (stim's ``before_round_data_depolarization`` generalised to a Pauli channel), plus, when its
@@ -38,7 +47,7 @@ idle in exactly one layer per round (layer 3) and ``NoiseModel.idle`` acts once 
 cycle is the CX's control (ZI) error, their readout error ``measure``.
 
 Modules: this one (API, validation), ``_repetition`` (cat repetition circuit, cat noise),
-``_transform`` (Hadamard conjugation, data-noise insertion).
+``_color`` (colour-code circuit), ``_transform`` (Hadamard conjugation, data-noise insertion).
 """
 
 from __future__ import annotations
@@ -48,6 +57,7 @@ from dataclasses import dataclass
 
 import stim
 
+from qec.codes._color import color_circuit
 from qec.codes._repetition import cat_noise_model, repetition_circuit
 from qec.codes._transform import MARKER, hadamard_conjugate, with_data_noise
 from qec.noise import OpNoise
@@ -61,7 +71,7 @@ __all__ = [
     "memory_experiment",
 ]
 
-CODES: tuple[str, ...] = ("surface", "xzzx", "repetition", "gkp-surface")
+CODES: tuple[str, ...] = ("surface", "xzzx", "repetition", "gkp-surface", "color")
 """Names accepted by ``memory_experiment``."""
 
 BASES: tuple[str, ...] = ("Z", "X")
@@ -101,8 +111,8 @@ class MemoryExperiment:
             ``modes`` counts bosonic modes: for ``"repetition"`` every qubit is a cat (data and
             ancilla: the bias-preserving CX needs a cat control), so modes = qubits; for
             ``"gkp-surface"`` the data are GKP modes and the ancillas ordinary qubits, so
-            modes = data; for ``"surface"`` and ``"xzzx"`` modes = qubits (one photonic mode per
-            qubit).
+            modes = data; for ``"surface"``, ``"xzzx"`` and ``"color"`` modes = qubits (one
+            photonic mode per qubit).
         """
         n_data, n_anc = len(self.data_qubits), len(self.ancilla_qubits)
         modes = n_data if self.code == "gkp-surface" else n_data + n_anc
@@ -131,6 +141,8 @@ def memory_experiment(code: str, *, distance: int, rounds: int, basis: str = "Z"
     _check(code, distance, rounds, basis, data_noise)
     if code == "repetition":
         circuit, data, anc = repetition_circuit(int(distance), int(rounds), basis)
+    elif code == "color":
+        circuit, data, anc = color_circuit(int(distance), int(rounds), basis)
     else:
         circuit = stim.Circuit.generated(f"surface_code:rotated_memory_{basis.lower()}",
                                          distance=int(distance), rounds=int(rounds),
