@@ -70,3 +70,13 @@ def test_default_codes_follow_the_decoders():
     assert "color" not in default_codes(["mwpm", "mwpm-erasure"])
     assert default_codes(["chromobius"]) == ("color",)
     assert "color" in default_codes(["mwpm", "chromobius"])
+
+
+def test_a_scenario_pairs_the_colour_code_with_a_decoder_that_decodes_it():
+    from twin.scenario.schema import Scenario
+
+    assert Scenario(name="c", code="color", decoder="chromobius").decoder == "chromobius"
+    with pytest.raises(ValueError, match="cannot decode code 'color': use one of"):
+        Scenario(name="c", code="color", decoder="mwpm-erasure")
+    with pytest.raises(ValueError, match="cannot decode code 'surface'"):
+        Scenario(name="c", code="surface", decoder="chromobius")
