@@ -12,14 +12,18 @@ round measures every plaquette twice with the same measure qubit:
    ``MX``;
 2. Z type: ``R`` measure qubits; the six CX layers (data → measure); ``M``.
 
-A hook error (a fault on the measure qubit mid-way) spreads, within one plaquette, only the
-Pauli type that plaquette's *other* stabiliser detects, and all its symptoms land in one time
-slice; the circuit distance stays d (tested).
+A hook error (a fault on the measure qubit mid-way through a plaquette) spreads to up to three
+of its data qubits, so under circuit-level noise the distance is (d + 1)/2, the same as stim's
+own ``memory_xyz`` circuit (no order of the six CX directions, shared by both halves, does
+better at d = 5: all 720 were searched); against data and measurement noise it is d (both
+tested). Each hook's symptoms lie in one basis and one time slice, which chromobius decomposes
+into its basic errors.
 
 Detectors carry four coordinates ``(x, y, t, c)``: the plaquette centre, the round, and the
 chromobius basis-and-colour code c = colour + 3·[Z type] (0, 1, 2 = red, green, blue X; 3, 4, 5
-= red, green, blue Z), the colour of a plaquette being ``y mod 3`` of its centre (the colouring
-Gidney & Jones use for stim's layout in chromobius's ``clorco`` package). Every data qubit
+= red, green, blue Z), the colour of a plaquette being ``y mod 3`` of its centre (at t = 0, the
+(y + t) mod 3 that Gidney & Jones give stim's ``memory_xyz`` detectors in chromobius's
+``clorco`` package). Every data qubit
 touches plaquettes of distinct colours (checked when the circuit is built).
 """
 
