@@ -80,3 +80,19 @@ def test_a_scenario_pairs_the_colour_code_with_a_decoder_that_decodes_it():
         Scenario(name="c", code="color", decoder="mwpm-erasure")
     with pytest.raises(ValueError, match="cannot decode code 'surface'"):
         Scenario(name="c", code="surface", decoder="chromobius")
+
+
+def test_a_sweep_skips_pairs_and_refuses_a_code_left_without_decoder(tmp_path):
+    from twin.errors import UserError
+    from twin.studies.sweep import load_sweep, sweep_tasks
+
+    path = tmp_path / "s.toml"
+    path.write_text('codes = ["surface", "color"]\ndistances = [3]\n'
+                    'decoders = ["mwpm", "chromobius"]\n[noise]\nkind = "uniform"\n'
+                    'p = [0.001]\n')
+    pairs = {(t.json_metadata["code"], t.decoder) for t in sweep_tasks(load_sweep(path))}
+    assert pairs == {("surface", "mwpm"), ("color", "chromobius")}
+    path.write_text('codes = ["color"]\ndistances = [3]\ndecoders = ["mwpm"]\n[noise]\n'
+                    'kind = "uniform"\np = [0.001]\n')
+    with pytest.raises(UserError, match="codes.*none of the decoders decodes it"):
+        load_sweep(path)

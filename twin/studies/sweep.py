@@ -4,7 +4,8 @@ A sweep file::
 
     codes = ["surface"]             # qec.codes.CODES
     distances = [3, 5, 7]           # odd, in [3, 51]
-    decoders = ["mwpm"]             # registered decoders (qec.decoders.decoder_names())
+    decoders = ["mwpm"]             # registered decoders (qec.decoders.decoder_names());
+                                    # a (code, decoder) pair it cannot decode is skipped
     bases = ["Z"]                   # "Z" and/or "X"
     rounds = 0                      # rounds per shot, <= 1000; 0 = the distance
     max_shots = 100000              # per task, <= 10^12
