@@ -1,12 +1,16 @@
 """Colour-code memory experiments decoded by chromobius: circuit, distance, pairing, truths.
 
-Published threshold: Gidney & Jones, "New circuits and an open source decoder for the color
-code" (arXiv:2312.08813), report chromobius thresholds for *their* circuits (superdense,
-mid-out); neither their figure nor a number for this circuit (stim's memory_xyz layout, one
-measure qubit per plaquette, X then Z halves) could be checked from the stored sources here,
-so no published number is asserted. What is asserted is what can be verified: the logical
-error falls with distance well below threshold (p = 0.1 %) and rises with it well above
-(p = 1.5 %), with 95 % Wilson intervals that separate.
+Published truth: Gidney & Jones, "New circuits and an open source decoder for the color code"
+(arXiv:2312.08813, 2023). Their sinter statistics ``assets/stats.csv`` of
+github.com/quantumlib/chromobius at commit bb976be416d2723479f1149a58c4404243d41122 (the
+preprint's) list, for circuit ``superdense_color_code_X`` / ``_Z``, noise ``uniform``,
+d = 3, 5 with r = 4d rounds and chromobius, the shots and errors of ``PUBLISHED`` below. Our
+``"color"`` circuit is that superdense circuit (its DEM under the paper's uniform noise equals
+the paper generator's) and ``paper_uniform`` is that noise; the logical error per shot must
+agree within 4 combined binomial standard errors. One case does not: X basis, d = 3,
+p = 10⁻³ (ours ~0.030, published 0.042, −8σ), though the paper's own generator at that commit
+gives the same DEM and the same ~0.030 with chromobius 1.1.1: the published point was
+decoded by the preprint-time chromobius, whose results we cannot rerun here (xfail, strict).
 """
 
 from __future__ import annotations
@@ -31,9 +35,63 @@ from qec.noise import NoiseModel, OpNoise, TwoQubitNoise, herald_detectors
 from qec.stats import logical_rate
 
 SEARCH = dict(dont_explore_detection_event_sets_with_size_above=4,
-              dont_explore_edges_with_degree_above=4,
+              dont_explore_edges_with_degree_above=64,
               dont_explore_edges_increasing_symptom_degree=False,
               canonicalize_circuit_errors=True)
+
+
+def paper_uniform(p: float) -> NoiseModel:
+    """The "uniform" noise of Gidney & Jones (``gen.NoiseModel.uniform_depolarizing(p)`` in
+    quantumlib/chromobius): ``DEPOLARIZE1(p)`` after single-qubit Cliffords, ``DEPOLARIZE2(p)``
+    after two-qubit ones, ``DEPOLARIZE1(p)`` on every qubit idle in a moment, results of
+    measurements flipped with p (and ``DEPOLARIZE1(p)`` on the measured qubit), resets flipped
+    with p (``X_ERROR`` after ``R``, ``Z_ERROR`` after ``RX``).
+
+    ``NoiseModel.uniform_depolarizing`` is stim's generated-circuit model: no idle noise, no
+    depolarisation after a measurement. Adding ``idle`` gives the paper's model except for the
+    ``DEPOLARIZE1`` after a measurement, which in the colour-code circuit only ever hits a qubit
+    that is reset next or never used again: no effect (``test_paper_uniform_is_the_papers``).
+    """
+    return NoiseModel.uniform_depolarizing(p).with_(idle=OpNoise.depolarizing(p))
+
+
+def gen_uniform(circuit: stim.Circuit, p: float) -> stim.Circuit:
+    """The paper's uniform rule applied literally, moment by moment (reference for the test)."""
+    out = stim.Circuit()
+    qubits = range(circuit.num_qubits)
+
+    def close(moment: stim.Circuit, touched: set[int]) -> None:
+        for inst in moment:
+            out.append(inst)
+        idle = [q for q in qubits if q not in touched]
+        if idle:
+            out.append("DEPOLARIZE1", idle, p)
+
+    moment, touched = stim.Circuit(), set()
+    for inst in circuit.flattened():
+        name, targets = inst.name, [t.value for t in inst.targets_copy()]
+        if name == "TICK":
+            close(moment, touched)
+            out.append("TICK")
+            moment, touched = stim.Circuit(), set()
+        elif name in ("DETECTOR", "OBSERVABLE_INCLUDE", "QUBIT_COORDS", "SHIFT_COORDS"):
+            moment.append(inst)
+        elif name in ("M", "MX"):
+            moment.append(name, targets, p)
+            moment.append("DEPOLARIZE1", targets, p)
+            touched.update(targets)
+        elif name in ("R", "RX"):
+            moment.append(inst)
+            moment.append("X_ERROR" if name == "R" else "Z_ERROR", targets, p)
+            touched.update(targets)
+        elif name == "CX":
+            moment.append(inst)
+            moment.append("DEPOLARIZE2", targets, p)
+            touched.update(targets)
+        else:
+            raise AssertionError(f"unexpected {name}")
+    close(moment, touched)
+    return out
 
 
 def color(d: int, p: float, *, basis: str = "Z", rounds: int | None = None,
@@ -87,6 +145,8 @@ def test_noiseless_circuit_is_deterministic_and_annotated(basis, d):
     assert circuit.num_observables == 1 and circuit.num_detectors > 0
     assert not det.any() and not obs.any()
     assert len(exp.data_qubits) == (3 * d * d + 1) // 4  # the triangular 6.6.6 code
+    assert exp.resources["qubits"] == circuit.num_qubits == {3: 13, 5: 37}[d]  # paper's q
+    assert len(exp.ancilla_qubits) == len(exp.data_qubits) - 1  # 2 per (n - 1)/2 plaquettes
     assert set(exp.data_qubits).isdisjoint(exp.ancilla_qubits)
     assert exp.resources["modes"] == exp.resources["qubits"]
     coords = circuit.get_detector_coordinates()
@@ -105,13 +165,25 @@ def test_distance_d_against_data_and_measurement_noise(d):
     assert len(phenom.search_for_undetectable_logical_errors(**SEARCH)) == d
 
 
+@pytest.mark.parametrize("basis", ["X", "Z"])
 @pytest.mark.parametrize("d", [3, 5])
-def test_circuit_distance_is_that_of_stims_own_colour_circuit(d):
-    """(d + 1)/2 under uniform circuit noise: hook errors of weight-6 plaquettes measured by
-    one qubit, exactly as in stim's generated memory_xyz circuit (not d)."""
-    ours = len(color(d, 1e-3).search_for_undetectable_logical_errors(**SEARCH))
-    stims = len(stim_xyz(d, 1e-3).search_for_undetectable_logical_errors(**SEARCH))
-    assert ours == stims == (d + 1) // 2
+def test_circuit_distance_is_d_under_uniform_circuit_noise(d, basis):
+    """The superdense circuit keeps distance d under the paper's uniform circuit noise (stim's
+    own one-measure-qubit ``memory_xyz`` circuit has only (d + 1)/2)."""
+    circuit = paper_uniform(1e-3).noisy_circuit(
+        memory_experiment("color", distance=d, rounds=d, basis=basis).circuit)
+    assert len(circuit.search_for_undetectable_logical_errors(**SEARCH)) == d
+    if d == 3 and basis == "Z":
+        assert len(stim_xyz(d, 1e-3).search_for_undetectable_logical_errors(**SEARCH)) == 2
+
+
+@pytest.mark.parametrize("basis", ["X", "Z"])
+def test_paper_uniform_is_the_papers(basis):
+    """``paper_uniform`` and the paper's rule applied literally give the same DEM."""
+    exp = memory_experiment("color", distance=3, rounds=4, basis=basis)
+    ours = paper_uniform(2e-3).noisy_circuit(exp.circuit).detector_error_model()
+    literal = gen_uniform(exp.circuit, 2e-3).detector_error_model()
+    assert ours.approx_equals(literal, atol=1e-15)
 
 
 def test_noise_model_on_stims_xyz_circuit_reproduces_stims_noise():
@@ -229,14 +301,53 @@ def test_through_sinter():
     assert stats.shots == 500 and stats.errors < 100
 
 
-# --- published truth: below / above threshold -------------------------------------------------
-@pytest.mark.parametrize("p, shots, d5_better", [(1e-3, 20_000, True), (1.5e-2, 4_000, False)])
-def test_error_falls_with_distance_below_threshold_and_rises_above(p, shots, d5_better):
-    rates = {}
+# --- published truth --------------------------------------------------------------------------
+PUBLISHED: dict[tuple[str, int, float], tuple[int, int]] = {
+    # (basis, d, p): (shots, errors) of sinter rows c = superdense_color_code_<basis>, noise =
+    # uniform, r = 4d, decoder chromobius; github.com/quantumlib/chromobius assets/stats.csv at
+    # commit bb976be416d2723479f1149a58c4404243d41122 (Gidney & Jones, arXiv:2312.08813).
+    ("X", 3, 0.001): (23816, 1008), ("X", 3, 0.003): (5169, 1009), ("X", 3, 0.005): (3124, 1038),
+    ("Z", 3, 0.001): (37244, 1001), ("Z", 3, 0.003): (5882, 1050), ("Z", 3, 0.005): (3078, 1008),
+    ("X", 5, 0.001): (28865, 1031), ("X", 5, 0.003): (3987, 1005), ("X", 5, 0.005): (2522, 1103),
+    ("Z", 5, 0.001): (34731, 1021), ("Z", 5, 0.003): (4089, 1006), ("Z", 5, 0.005): (2371, 1021),
+}
+FAST = {("X", 3, 0.003), ("Z", 3, 0.003), ("X", 5, 0.003), ("Z", 5, 0.003)}
+OFF = ("X", 3, 0.001)  # see the module docstring
+
+
+def _case(key: tuple[str, int, float]):
+    marks = [] if key in FAST else [pytest.mark.slow]
+    if key == OFF:
+        marks.append(pytest.mark.xfail(strict=True, reason=(
+            "published 0.042 was decoded by the preprint-time chromobius; the paper's own "
+            "circuit (same DEM) gives ~0.030 with chromobius 1.1.1")))
+    return pytest.param(*key, marks=marks, id="-".join(map(str, key)))
+
+
+def reproduce(basis: str, d: int, p: float, *, seed: int = 2026) -> tuple[int, int]:
+    """(shots, errors) of our circuit + chromobius, shots for ~300 errors at the published rate."""
+    shots_pub, errors_pub = PUBLISHED[(basis, d, p)]
+    shots = min(60_000, max(2_000, int(300 * shots_pub / errors_pub)))
+    circuit = paper_uniform(p).noisy_circuit(
+        memory_experiment("color", distance=d, rounds=4 * d, basis=basis).circuit)
+    return shots, fails(compile_decoder("chromobius", decoder_dem(circuit)), circuit, shots, seed)
+
+
+@pytest.mark.parametrize("basis, d, p", [_case(k) for k in PUBLISHED])
+def test_reproduces_published_superdense_logical_error(basis, d, p):
+    shots, errors = reproduce(basis, d, p)
+    shots_pub, errors_pub = PUBLISHED[(basis, d, p)]
+    ours, theirs = errors / shots, errors_pub / shots_pub
+    sigma = np.sqrt(ours * (1 - ours) / shots + theirs * (1 - theirs) / shots_pub)
+    assert abs(ours - theirs) < 4 * sigma, (basis, d, p, ours, theirs, (ours - theirs) / sigma)
+
+
+def test_error_falls_with_distance_below_threshold():
+    p, shots, rates = 1e-3, 20_000, {}
     for d in (3, 5):
-        circuit = color(d, p, rounds=5)
+        circuit = paper_uniform(p).noisy_circuit(
+            memory_experiment("color", distance=d, rounds=5, basis="Z").circuit)
         errors = fails(compile_decoder("chromobius", decoder_dem(circuit)), circuit, shots,
                        seed=9)
         rates[d] = logical_rate(shots=shots, errors=errors, rounds=5)
-    lo, hi = (rates[5], rates[3]) if d5_better else (rates[3], rates[5])
-    assert lo.per_shot_ci[1] < hi.per_shot_ci[0], (p, rates[3], rates[5])
+    assert rates[5].per_shot_ci[1] < rates[3].per_shot_ci[0], (rates[3], rates[5])
