@@ -23,15 +23,14 @@ per-operation noise of a device. The codes (``CODES``):
 * ``"gkp-surface"``: the rotated surface code whose data qubits are GKP modes; its data noise is
   the GKP shift channel (σ → Pauli probabilities), computed by the caller (``qec`` never imports
   ``physics``) and passed as ``data_noise`` (required).
-* ``"color"``: the triangular 6.6.6 colour code (``_color``), on the layout and CX schedule of
-  stim's ``color_code:memory_xyz``, but each round measures every plaquette in X and then in Z
-  with its one measure qubit (stim's own ``C_XYZ`` cycle is not decodable by chromobius under
-  circuit noise beyond d = 3). Basis ``"Z"`` (data in |0⟩, observable Z on every data qubit)
-  or ``"X"``. Every detector has four coordinates (x, y, round, basis-and-colour), as the
-  ``chromobius`` decoder needs. Its distance is d against data noise (code capacity and with
-  measurement errors) but (d + 1)/2 under circuit-level noise: a fault on a measure qubit
-  half-way through a weight-6 plaquette spreads to up to three data qubits (hook error), as
-  in stim's generated ``memory_xyz`` circuit, whose circuit distance is (d + 1)/2 as well.
+* ``"color"``: the triangular 6.6.6 colour code (``_color``) in the *superdense* memory circuit
+  of Gidney & Jones (arXiv:2312.08813): two measure qubits per plaquette (a Bell pair), both
+  plaquette types measured every round in eight CX layers, the last round the time reverse of
+  the first (for rounds >= 2). Basis ``"Z"`` (data in |0⟩) or ``"X"``. Every detector has four
+  coordinates (x, y, round, basis-and-colour), as the ``chromobius`` decoder needs. Its circuit
+  distance is d under circuit-level noise; under the paper's uniform noise its detector error
+  model equals the paper's circuit's, and with chromobius it reproduces the paper's published
+  logical error rates, all but one point (``tests/qec/test_color_code.py``).
 
 *Data noise* (any code): an ``OpNoise`` applied to every data qubit at the start of every round
 (stim's ``before_round_data_depolarization`` generalised to a Pauli channel), plus, when its

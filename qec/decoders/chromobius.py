@@ -11,7 +11,9 @@ that one error is malformed).
 Heralds (``qec.noise.herald_mask``) are ignored as in ``mwpm``: removed from every error's
 symptoms (the erased mechanisms keep their average probability), declared with the
 "ignore" colour −1, and their bits cleared from every shot before decoding. The DEM's
-decomposition, if any, is irrelevant: chromobius XORs the components back together.
+decomposition, if any, is irrelevant: chromobius XORs the components back together. Its
+result does depend on the *order* of the detectors (the same superdense DEM with its detectors
+permuted decoded ~12 % better at d = 5, p = 10⁻³): ``"color"`` lists them as Gidney & Jones do.
 
 Example:
     >>> from qec.codes import memory_experiment
