@@ -3,7 +3,8 @@
 * ``base``: the ``CompiledDecoder`` contract, ``decoder_dem``, bit packing, shot checks and the
   herald-aware DEM hypergraph (what every decoder shares);
 * ``matching`` (``mwpm``, ``mwpm-correlated``, ``mwpm-erasure``), ``bposd``,
-  ``belief_matching``: the built-in decoders, each importing only ``base``;
+  ``belief_matching``, ``chromobius`` (colour code): the built-in decoders, each importing
+  only ``base``;
 * ``registry``: names → decoders, built-in and user-registered (``register_decoder``).
 
 Example:
@@ -34,9 +35,11 @@ from qec.decoders.registry import (
     ENTRY_POINT_GROUP,
     DecoderEntry,
     check_decoder,
+    check_decoder_for_code,
     compile_decoder,
     decoder_entry,
     decoder_names,
+    decodes_code,
     install_decoders,
     portable_user_decoders,
     register_decoder,
@@ -51,11 +54,13 @@ __all__ = [
     "DecoderEntry",
     "DemHypergraph",
     "check_decoder",
+    "check_decoder_for_code",
     "check_shots",
     "compile_decoder",
     "decoder_dem",
     "decoder_entry",
     "decoder_names",
+    "decodes_code",
     "dem_hypergraph",
     "install_decoders",
     "pack_bits",

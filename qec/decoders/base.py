@@ -94,13 +94,22 @@ def decoder_dem(circuit: stim.Circuit, *, decompose: bool = True) -> stim.Detect
     Args:
         circuit: the noisy circuit (e.g. ``NoiseModel.noisy_circuit(...)``).
         decompose: decompose hyperedges into graphlike components (needed by the matching
-            decoders; harmless for the others).
+            decoders; harmless for the others). Where stim cannot decompose some hyperedge
+            (a colour code beyond d = 3), the DEM is rebuilt keeping those hyperedges whole
+            (``ignore_decomposition_failures``): the matching decoders then refuse it with a
+            ``ValueError`` naming the hyperedge; ``chromobius`` and ``bposd`` use it.
 
     Returns:
         The detector error model.
     """
-    return circuit.detector_error_model(decompose_errors=decompose,
-                                        approximate_disjoint_errors=True)
+    try:
+        return circuit.detector_error_model(decompose_errors=decompose,
+                                            approximate_disjoint_errors=True)
+    except ValueError as exc:
+        if not decompose or "Failed to decompose errors" not in str(exc):
+            raise
+    return circuit.detector_error_model(decompose_errors=True, approximate_disjoint_errors=True,
+                                        ignore_decomposition_failures=True)
 
 
 # --- bit packing ----------------------------------------------------------------------------

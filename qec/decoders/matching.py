@@ -79,7 +79,8 @@ def matching_graph_dem(dem: stim.DetectorErrorModel, *,
                 if n > 2:
                     raise ValueError(
                         f"DEM error {inst} has a component with more than 2 detectors: matching "
-                        "needs a decomposed DEM (decoder_dem(circuit, decompose=True))")
+                        "needs a decomposed DEM (decoder_dem(circuit, decompose=True)); a colour "
+                        "code's DEM does not decompose: use 'chromobius' or 'bposd'")
     return stripped
 
 
@@ -96,7 +97,8 @@ def _check_graphlike(dem: stim.DetectorErrorModel) -> None:
             if component.count("D") > 2:
                 raise ValueError(
                     f"DEM error {line!r} has a component with more than 2 detectors: matching "
-                    "needs a decomposed DEM (decoder_dem(circuit, decompose=True))")
+                    "needs a decomposed DEM (decoder_dem(circuit, decompose=True)); a colour "
+                    "code's DEM does not decompose: use 'chromobius' or 'bposd'")
 
 
 def _herald_masks(dem: stim.DetectorErrorModel) -> tuple[np.ndarray, np.ndarray | None]:

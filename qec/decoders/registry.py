@@ -12,6 +12,13 @@ Built-in decoders (``BUILTIN_DECODERS``), each in its own module, imported only 
   mechanisms they flag, per shot.
 * ``belief-matching``: BP posteriors re-weight the matching graph, per shot (Higgott et al.,
   PRX 13, 031007, 2023); erasure-aware as ``bposd``.
+* ``chromobius``: the Möbius colour-code decoder (Gidney & Jones, arXiv:2312.08813) for the
+  ``"color"`` code, whose detectors carry chromobius's basis-and-colour coordinate; any other
+  code's DEM is refused with a ``ValueError``; heralds ignored as in ``mwpm``.
+
+On the ``"color"`` code the matching decoders also run (stim decomposes its three-detector
+errors into graphlike pieces), but matching a colour code is not distance-preserving: use
+``chromobius`` (or ``bposd``) there.
 
 A user decoder joins them by name with ``register_decoder`` (or, for an installed package, an
 entry point in the ``quantacore.decoders`` group, loaded on first use), and is then accepted
@@ -55,7 +62,9 @@ __all__ = [
     "ENTRY_POINT_GROUP",
     "DecoderEntry",
     "check_decoder",
+    "check_decoder_for_code",
     "compile_decoder",
+    "decodes_code",
     "decoder_entry",
     "decoder_names",
     "install_decoders",
@@ -79,10 +88,16 @@ _BUILTIN: dict[str, tuple[str, str, str]] = {
               "BP+OSD (ldpc) on the DEM hypergraph, herald-aware priors"),
     "belief-matching": ("qec.decoders.belief_matching", "BeliefMatchingDecoder",
                         "BP posteriors re-weight matching (Higgott et al. 2023)"),
+    "chromobius": ("qec.decoders.chromobius", "ChromobiusDecoder",
+                   "Möbius colour-code decoder (chromobius); colour code only, heralds ignored"),
 }
 
 BUILTIN_DECODERS: tuple[str, ...] = tuple(_BUILTIN)
 """Names of the built-in decoders, in the registry's order."""
+
+_ONLY_CODES: dict[str, tuple[str, ...]] = {"chromobius": ("color",)}
+_NOT_CODES: dict[str, tuple[str, ...]] = {
+    name: ("color",) for name in ("mwpm", "mwpm-correlated", "mwpm-erasure", "belief-matching")}
 
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.+-]*$")
 
@@ -207,6 +222,39 @@ def decoder_entry(name: str) -> DecoderEntry:
 def check_decoder(name: str) -> None:
     """Raise ``ValueError`` unless ``name`` is a registered decoder (see ``decoder_entry``)."""
     decoder_entry(name)
+
+
+def decodes_code(name: str, code: str) -> bool:
+    """Whether decoder ``name`` can decode code ``code``'s circuits.
+
+    Returns:
+        False where a built-in decoder cannot (see ``check_decoder_for_code``); True
+        otherwise, user decoders included.
+    """
+    only = _ONLY_CODES.get(name)
+    return not ((only is not None and code not in only) or code in _NOT_CODES.get(name, ()))
+
+
+def check_decoder_for_code(name: str, code: str) -> None:
+    """Raise before any work where a built-in decoder cannot decode a code's circuits.
+
+    ``chromobius`` decodes only ``"color"`` (it needs the colour-code detector annotations);
+    the matching decoders (``mwpm*``, ``belief-matching``) do not decode ``"color"`` (its
+    three-detector errors do not decompose into edges beyond d = 3). User decoders are not
+    checked.
+
+    Args:
+        name: a registered decoder name.
+        code: a code name (``qec.codes.CODES``).
+
+    Raises:
+        ValueError: naming the decoder, the code and the decoders to use instead.
+    """
+    decoder_entry(name)
+    if not decodes_code(name, code):
+        fits = [n for n in BUILTIN_DECODERS if decodes_code(n, code)]
+        raise ValueError(f"decoder {name!r} cannot decode code {code!r}: use one of "
+                         f"{', '.join(fits)}")
 
 
 def compile_decoder(name: str, dem: stim.DetectorErrorModel, **options: Any) -> CompiledDecoder:

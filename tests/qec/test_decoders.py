@@ -15,12 +15,16 @@ from qec.decoders import (
     CompiledDecoder,
     compile_decoder,
     decoder_dem,
+    decodes_code,
     dem_hypergraph,
     pack_bits,
     strip_heralds,
     unpack_bits,
 )
 from qec.noise import HERALD_COORD, NoiseModel, TwoQubitNoise, herald_detectors
+
+SURFACE_DECODERS = tuple(n for n in BUILTIN_DECODERS if decodes_code(n, "surface"))
+"""Every built-in but ``chromobius`` (colour code only; tested in ``test_color_code.py``)."""
 
 
 @functools.cache
@@ -114,7 +118,7 @@ def test_unknown_decoder_lists_the_names():
         compile_decoder("x", dem)
 
 
-@pytest.mark.parametrize("name", BUILTIN_DECODERS)
+@pytest.mark.parametrize("name", SURFACE_DECODERS)
 def test_unknown_option_is_an_error(name):
     with pytest.raises(ValueError, match="option"):
         compile_decoder(name, decoder_dem(surface(3, 1e-3)), no_such_option=1)
@@ -122,9 +126,16 @@ def test_unknown_option_is_an_error(name):
 
 @pytest.mark.parametrize("name", ["mwpm", "mwpm-correlated", "mwpm-erasure", "belief-matching"])
 def test_matching_decoders_refuse_an_undecomposed_dem(name):
+    """The message names the missing decomposition."""
     dem = decoder_dem(surface(3, 1e-3), decompose=False)
     with pytest.raises(ValueError, match="decomposed DEM"):
         compile_decoder(name, dem)
+
+
+def test_chromobius_refuses_a_surface_code_dem_naming_the_annotation():
+    assert tuple(n for n in BUILTIN_DECODERS if n != "chromobius") == SURFACE_DECODERS
+    with pytest.raises(ValueError, match="4th coordinate.*only the 'color' code"):
+        compile_decoder("chromobius", decoder_dem(surface(3, 1e-3)))
 
 
 def test_bposd_accepts_an_undecomposed_dem():
@@ -136,7 +147,7 @@ def test_bposd_accepts_an_undecomposed_dem():
     np.testing.assert_array_equal(a.decode_batch(dets), b.decode_batch(dets))
 
 
-@pytest.mark.parametrize("name", BUILTIN_DECODERS)
+@pytest.mark.parametrize("name", SURFACE_DECODERS)
 def test_decodes_d3_surface_well_below_the_physical_rate(name):
     p, shots = 1e-3, 20_000
     fails = failures(name, surface(3, p), shots, seed=11)
@@ -144,7 +155,7 @@ def test_decodes_d3_surface_well_below_the_physical_rate(name):
     assert eps < p / 2, f"{name}: logical error per round {eps:.2e} (p = {p})"
 
 
-@pytest.mark.parametrize("name", BUILTIN_DECODERS)
+@pytest.mark.parametrize("name", SURFACE_DECODERS)
 @pytest.mark.parametrize("erasure", [0.0, 0.05])
 def test_zero_syndrome_gives_zero_correction(name, erasure):
     circuit = surface(3, 1e-3, erasure)
@@ -157,7 +168,7 @@ def test_zero_syndrome_gives_zero_correction(name, erasure):
     assert packed.dtype == np.uint8 and packed.shape == (4, 1) and not packed.any()
 
 
-@pytest.mark.parametrize("name", BUILTIN_DECODERS)
+@pytest.mark.parametrize("name", SURFACE_DECODERS)
 @pytest.mark.parametrize("erasure", [0.0, 0.05])
 def test_bit_packed_and_unpacked_paths_agree(name, erasure):
     circuit = surface(3, 5e-3, erasure)

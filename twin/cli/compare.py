@@ -12,7 +12,8 @@ __all__ = ["add_arguments", "format_result", "run"]
 
 EXAMPLES = """\
 examples:
-  quantacore compare                   # all codes, d = 3 5, mwpm and mwpm-erasure
+  quantacore compare                   # all codes mwpm decodes, d = 3 5, mwpm and mwpm-erasure
+  quantacore compare --codes color --decoders chromobius --distances 3 5
   quantacore compare --codes surface xzzx --distances 3 5 7 --decoders mwpm mwpm-erasure
   quantacore compare --threshold --out compare-out      # + noise-scale threshold, PNG + HTML
   quantacore compare --device my_device.toml --json > compare.json
@@ -32,8 +33,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--device", metavar="FILE.toml", help="device file (default: reference)")
     parser.add_argument("--set", metavar="KEY=VALUE", action="append", default=[],
                         dest="overrides", help="override a device parameter (repeatable)")
-    parser.add_argument("--codes", nargs="+", default=list(CODES), metavar="CODE",
-                        help=f"codes to compare (default: all): {', '.join(CODES)}")
+    parser.add_argument("--codes", nargs="+", default=None, metavar="CODE",
+                        help="codes to compare (default: every code one of the decoders "
+                             f"decodes): {', '.join(CODES)}")
     parser.add_argument("--distances", nargs="+", default=["3", "5"], metavar="D",
                         help="odd code distances >= 3 (default: 3 5)")
     parser.add_argument("--decoders", nargs="+", default=["mwpm", "mwpm-erasure"],
@@ -104,9 +106,11 @@ def run(args: argparse.Namespace) -> int:
     """Execute ``quantacore compare``."""
     from twin.device.load import load_device
     from twin.reports.compare import write_compare_report
-    from twin.studies.compare import run_compare, validate_grid
+    from twin.studies.compare import default_codes, run_compare, validate_grid
 
     distances = _distances(args.distances)
+    if args.codes is None:
+        args.codes = list(default_codes(args.decoders))
     bases = ("Z", "X") if args.basis == "both" else (args.basis,)
     try:
         validate_grid(codes=args.codes, distances=distances, decoders=args.decoders,

@@ -1,8 +1,9 @@
 """The one place that maps a device onto QEC noise: ``Extraction`` → ``NoiseModel`` per code.
 
-* ``surface``, ``xzzx``: the atom-qubit operations as they are: ``gate_1q``, ``gate_2q`` (the
-  photon-mediated gate's *two-qubit* channel: its 15 Pauli probabilities, conditioned on no
-  erasure, and one joint heralded erasure of the pair), ``measure`` (flip), ``reset``
+* ``surface``, ``xzzx``, ``color``: the atom-qubit operations as they are: ``gate_1q``,
+  ``gate_2q`` (the photon-mediated gate's *two-qubit* channel: its 15 Pauli probabilities,
+  conditioned on no erasure, and one joint heralded erasure of the pair), ``measure`` (flip),
+  ``reset``
   (flip), ``idle`` (one layer of memory).
 * ``repetition``: the cat-qubit phase-flip code. Per cycle each cat flips phase with the
   Liouvillian phase-flip probability and bit with the (exponentially small) bit-flip one; the CX
@@ -52,7 +53,7 @@ def pair_noise(pair: TwoQubitChannel) -> TwoQubitNoise:
 
 
 def noise_model_from_extraction(ext: Extraction) -> NoiseModel:
-    """The atom-qubit ``NoiseModel`` of an extracted device (surface and XZZX codes)."""
+    """The atom-qubit ``NoiseModel`` of an extracted device (surface, XZZX and colour codes)."""
     ops = ext.operations
     return NoiseModel(
         gate_1q=op_noise(ops["gate_1q"].channel),
@@ -74,7 +75,7 @@ def code_noise(ext: Extraction, code: str) -> tuple[NoiseModel, OpNoise | None]:
         ``(model, data_noise)``: the gate/measurement model and the per-round data noise to pass
         to ``qec.codes.memory_experiment`` (None when the code has none).
     """
-    if code in ("surface", "xzzx"):
+    if code in ("surface", "xzzx", "color"):
         return noise_model_from_extraction(ext), None
     if code == "repetition":
         cat = ext.bosonic["cat"]

@@ -16,7 +16,7 @@ from typing import Any
 
 from physics.device import REFERENCE_DEVICE, Device, device_from_dict, parameter_paths
 from qec.codes import BASES, CODES
-from qec.decoders import decoder_names
+from qec.decoders import decoder_names, decodes_code
 from twin.controllers import check_controller_params
 from twin.device.drift import DriftProcess, process_table
 from twin.device.knobs import KNOB_BY_NAME, KNOBS
@@ -242,6 +242,10 @@ class Scenario:
         if self.decoder not in names:
             raise bad("decoder", self.decoder, f"must be one of {', '.join(names)}"
                       f"{nearest(str(self.decoder), names)}")
+        if not decodes_code(self.decoder, self.code):
+            fits = [n for n in names if decodes_code(n, self.code)]
+            raise bad("decoder", self.decoder,
+                      f"cannot decode code {self.code!r}: use one of {', '.join(fits)}")
         if not (is_finite_number(self.target) and 0 < self.target < 0.5):
             raise bad("target", self.target,
                        "must be a number in (0, 0.5) (logical error per round)")

@@ -16,13 +16,14 @@ from typing import Any
 from physics.device import Device
 from physics.operations import extract_operations
 from qec.codes import CODES, memory_experiment
-from qec.decoders import decoder_names
+from qec.decoders import decoder_names, decodes_code
 from qec.montecarlo import collect, make_task
 from qec.stats import LogicalRate, fit_suppression, logical_rate, threshold_crossing
 from twin.device.noise_map import code_noise
 from twin.validation import check_name
 
-__all__ = ["CodeSummary", "CompareResult", "CompareRow", "run_compare", "validate_grid"]
+__all__ = ["CodeSummary", "CompareResult", "CompareRow", "default_codes", "run_compare",
+           "validate_grid"]
 
 BASES = ("Z", "X")
 
@@ -133,18 +134,29 @@ def validate_grid(*, codes: Sequence[str], distances: Sequence[int],
     """Check names and distances before any work starts.
 
     Raises:
-        ValueError: naming the bad value and the allowed ones.
+        ValueError: naming the bad value and the allowed ones, or a code that none of the
+            decoders decodes (``qec.decoders.decodes_code``).
     """
     for code in codes:
         check_name("code", code, CODES)
     names = decoder_names()
     for dec in decoders:
         check_name("decoder", dec, names)
+    for code in codes:
+        if not any(decodes_code(dec, code) for dec in decoders):
+            fits = [n for n in names if decodes_code(n, code)]
+            raise ValueError(f"code = {code!r}: none of the decoders {', '.join(decoders)} "
+                             f"decodes it; add one of {', '.join(fits)}")
     for d in distances:
         if isinstance(d, bool) or not isinstance(d, int) or d < 3 or d % 2 == 0:
             raise ValueError(f"distance = {d!r}: must be an odd integer >= 3")
     for b in bases:
         check_name("basis", b, BASES)
+
+
+def default_codes(decoders: Sequence[str]) -> tuple[str, ...]:
+    """Every code of ``qec.codes.CODES`` that one of ``decoders`` decodes, in ``CODES`` order."""
+    return tuple(c for c in CODES if any(decodes_code(d, c) for d in decoders))
 
 
 def _experiment(code: str, d: int, rounds: int, basis: str, data_noise):
@@ -154,7 +166,7 @@ def _experiment(code: str, d: int, rounds: int, basis: str, data_noise):
 def run_compare(
     device: Device,
     *,
-    codes: Sequence[str] = CODES,
+    codes: Sequence[str] | None = None,
     distances: Sequence[int] = (3, 5),
     decoders: Sequence[str] = ("mwpm",),
     bases: Sequence[str] = BASES,
@@ -171,7 +183,10 @@ def run_compare(
 
     Args:
         device: the device (reference device with overrides).
-        codes: code names (``qec.codes.CODES``).
+        codes: code names (``qec.codes.CODES``); None: every code that one of ``decoders``
+            decodes. A (code, decoder) pair where the decoder cannot decode the code
+            (``qec.decoders.decodes_code``: ``chromobius`` decodes only ``"color"``, the
+            matching decoders not ``"color"``) is skipped.
         distances: odd distances ≥ 3.
         decoders: registered decoder names (``qec.decoders.decoder_names()``).
         bases: memory bases to run; the per-round error of a (code, distance, decoder) is the
@@ -189,6 +204,8 @@ def run_compare(
     Returns:
         The rows, per-(code, decoder) summaries and the device's figures.
     """
+    if codes is None:
+        codes = default_codes(decoders)
     validate_grid(codes=codes, distances=distances, decoders=decoders, bases=bases)
     say = progress or (lambda _msg: None)
     say("extracting the device's channels (physics)...")
@@ -207,6 +224,8 @@ def run_compare(
                     exp = _experiment(code, d, r, basis, dn)
                     circuit = model.noisy_circuit(exp.circuit)
                     for dec in decoders:
+                        if not decodes_code(dec, code):
+                            continue
                         md = {"code": code, "distance": d, "rounds": r, "basis": basis,
                               "decoder": dec, "scale": scale}
                         out.append(make_task(circuit, decoder=dec, json_metadata=md))
@@ -249,6 +268,8 @@ def run_compare(
     summaries = []
     for code in codes:
         for dec in decoders:
+            if not decodes_code(dec, code):
+                continue
             by_d: dict[int, float] = {}
             for r in rows:
                 if r.code == code and r.decoder == dec:

@@ -4,7 +4,8 @@ A sweep file::
 
     codes = ["surface"]             # qec.codes.CODES
     distances = [3, 5, 7]           # odd, in [3, 51]
-    decoders = ["mwpm"]             # registered decoders (qec.decoders.decoder_names())
+    decoders = ["mwpm"]             # registered decoders (qec.decoders.decoder_names());
+                                    # a (code, decoder) pair it cannot decode is skipped
     bases = ["Z"]                   # "Z" and/or "X"
     rounds = 0                      # rounds per shot, <= 1000; 0 = the distance
     max_shots = 100000              # per task, <= 10^12
@@ -35,7 +36,7 @@ from pathlib import Path
 from typing import Any
 
 from qec.codes import CODES, code_capacity_experiment, memory_experiment
-from qec.decoders import decoder_names
+from qec.decoders import decoder_names, decodes_code
 from qec.noise import NoiseModel, OpNoise, TwoQubitNoise
 from qec.stats import logical_rate
 from twin.errors import UserError
@@ -146,6 +147,11 @@ def load_sweep(path: str | Path) -> SweepSpec:
         if d not in names:
             raise _err(source, "decoders", d,
                        f"must be one of {', '.join(names)}{nearest(d, names)}")
+    for c in codes:
+        if not any(decodes_code(d, c) for d in decoders):
+            fits = [n for n in names if decodes_code(n, c)]
+            raise _err(source, "codes", c, f"none of the decoders decodes it: add one of "
+                                           f"{', '.join(fits)} to decoders")
     distances = _list(source, "distances", data.get("distances", [3, 5]), int,
                       f"distances are odd integers >= 3 and <= {MAX_DISTANCE}")
     for d in distances:
@@ -252,6 +258,8 @@ def sweep_tasks(spec: SweepSpec) -> list:
                 for basis in spec.bases:
                     circuit = _circuit(spec, kind, code, d, rounds, basis, value, device_noise)
                     for dec in spec.decoders:
+                        if not decodes_code(dec, code):
+                            continue  # e.g. chromobius on a surface code: not a task
                         md = {"code": code, "distance": d, "rounds": rounds, "basis": basis,
                               "decoder": dec, "noise": kind, "swept": spec.swept,
                               "value": value}
