@@ -9,8 +9,8 @@ d = 3, 5 with r = 4d rounds and chromobius, the shots and errors of ``PUBLISHED`
 the paper generator's) and ``paper_uniform`` is that noise; the logical error per shot must
 agree within 4 combined binomial standard errors. One case does not: X basis, d = 3,
 p = 10⁻³ (ours ~0.030, published 0.042, −8σ), though the paper's own generator at that commit
-gives the same DEM and the same ~0.030 with chromobius 1.1.1: the published point was
-decoded by the preprint-time chromobius, whose results we cannot rerun here (xfail, strict).
+gives the same DEM and the same ~0.030 with chromobius 1.1.1. The cause is not found (a
+change of chromobius since the preprint is a guess we cannot check here): xfail, strict.
 """
 
 from __future__ import annotations
@@ -319,8 +319,8 @@ def _case(key: tuple[str, int, float]):
     marks = [] if key in FAST else [pytest.mark.slow]
     if key == OFF:
         marks.append(pytest.mark.xfail(strict=True, reason=(
-            "published 0.042 was decoded by the preprint-time chromobius; the paper's own "
-            "circuit (same DEM) gives ~0.030 with chromobius 1.1.1")))
+            "published 0.042; the paper's own circuit (same DEM) gives ~0.030 with "
+            "chromobius 1.1.1; cause not found")))
     return pytest.param(*key, marks=marks, id="-".join(map(str, key)))
 
 
