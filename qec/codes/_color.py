@@ -193,24 +193,8 @@ def color_circuit(d: int, rounds: int, basis: str
 
     # the paper's last round: the time reverse of its first one (reset the measure qubits, the
     # eight CX layers in reverse order, measure every qubit); its detectors solved by stim
-    end = stim.Circuit()
-    end.append("RX", x_idx)
-    end.append("R", z_idx)
-    for layer in reversed(layers):
-        end.append("TICK")
-        end.append("CX", layer)
-    end.append("TICK")
-    end.append("MX", x_idx)
-    end.append("M", z_idx)
-    c.append("RX", x_idx)
-    c.append("R", z_idx)
-    c.append("DEPOLARIZE1", data_idx, [MARKER])
-    for layer in reversed(layers):
-        c.append("TICK")
-        c.append("CX", layer)
-    c.append("TICK")
-    c.append("MX", x_idx)
-    c.append("M", z_idx)
+    end = _reversed_round(layers, x_idx, z_idx)
+    c += _reversed_round(layers, x_idx, z_idx, marked=data_idx)
     c.append("MX" if basis == "X" else "M", data_idx)
 
     def stabilizer(q: complex) -> str:
@@ -219,7 +203,8 @@ def color_circuit(d: int, rounds: int, basis: str
 
     def solve(flow: str) -> list[int]:
         (found,) = end.solve_flow_measurements([stim.Flow(flow)])
-        assert found is not None, f"no measurements for the flow {flow}"
+        if found is None:  # the construction is wrong, not the input
+            raise RuntimeError(f"colour code: no measurements carry the flow {flow}")
         return found
 
     def recs(indices: list[int]) -> list[stim.GateTarget]:
@@ -238,3 +223,26 @@ def color_circuit(d: int, rounds: int, basis: str
     c.append("OBSERVABLE_INCLUDE", [stim.target_rec(dpos[p] - n) for p in obs] + recs(carried),
              [0])
     return c, tuple(data_idx), tuple(sorted(index[q] for q in measured))
+
+
+def _reversed_round(layers, x_idx, z_idx, *, marked=None) -> stim.Circuit:
+    """The first round time-reversed: reset the measure qubits, the CX layers in reverse, measure.
+
+    Args:
+        layers: the round's CX layers (target lists), in forward order.
+        x_idx: X-type measure qubits (reset and measured in X).
+        z_idx: Z-type measure qubits.
+        marked: data qubits that get the data-noise marker after the resets (None: none).
+    """
+    out = stim.Circuit()
+    out.append("RX", x_idx)
+    out.append("R", z_idx)
+    if marked is not None:
+        out.append("DEPOLARIZE1", marked, [MARKER])
+    for layer in reversed(layers):
+        out.append("TICK")
+        out.append("CX", layer)
+    out.append("TICK")
+    out.append("MX", x_idx)
+    out.append("M", z_idx)
+    return out
