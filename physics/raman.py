@@ -101,11 +101,6 @@ class RamanSystem:
         if not np.all(np.isfinite(self.light)) or not np.all(np.isfinite(self.scatter)):
             raise ValueError("light/scatter: must be finite")
 
-    def scattering(self, laser: str, level: int) -> float:
-        """Scattering rate of ``level`` per unit Rabi frequency² of ``laser`` (1/(rad/µs))."""
-        j = LASERS.index(laser)
-        return float(-2.0 * self.light[j, j, level, level].imag)
-
     def liouvillian_terms(self) -> tuple[np.ndarray, np.ndarray]:
         """(9, 9) static and (2, 2, 9, 9) laser-pair superoperators, column stacking.
 
