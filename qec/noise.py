@@ -23,7 +23,8 @@ A noiseless circuit (stim's generated memory circuits, or the builders in ``qec.
     ``DETECTOR(-1, a, k, b) rec[-1]``: with probability p exactly one herald fires and the pair
     is left in a uniformly random two-qubit Pauli frame;
 * measurements: the result flips with probability ``measure.px`` (stim's own ``M(p)``,
-  ``MX(p)``...: a classical flip of the recorded bit, whatever the basis);
+  ``MX(p)``...: a classical flip of the recorded bit, whatever the basis), or, when
+  ``measure_z`` is set, ``measure_z.px`` for the Z-basis ones (``M``, ``MZ``, ``MR``, ``MRZ``);
 * resets: after ``R`` an ``X_ERROR(reset.px)``, after ``RX`` a ``Z_ERROR(reset.px)``, after ``RY``
   an ``X_ERROR``: the prepared state is flipped with probability ``reset.px``;
 * idle: at every ``TICK``, ``PAULI_CHANNEL_1`` of ``idle`` on every qubit of the circuit that no
