@@ -79,7 +79,9 @@ __all__ = [
     "cat_channel",
     "cat_liouvillian",
     "cat_rates",
+    "cat_readout_errors",
     "flip_probability",
+    "homodyne_error",
     "min_fock",
     "auto_fock",
 ]
@@ -123,6 +125,12 @@ class CatQubit:
         n_th: thermal photon number of the bath, ≥ 0.
         n_fock: Fock-space truncation (number of levels); None → ``auto_fock(alpha_sq)``. Must be
             ≥ ``min_fock(alpha_sq)``.
+        readout_efficiency: detection efficiency η of the homodyne Z readout, in (0, 1]. Default
+            0.5: a quantum-limited (Josephson parametric) amplifier chain of superconducting
+            circuits reaches η ≈ 0.5–0.8; 0.5 is the conservative end (an assumption).
+        readout_time: duration of one readout (µs), ≥ 0, during which the cat keeps flipping
+            (``cat_readout_errors``). Default 0.5 µs: half a stabilisation cycle, the scale of
+            dispersive and parity readouts of superconducting circuits (an assumption).
     """
 
     alpha_sq: float
@@ -131,6 +139,8 @@ class CatQubit:
     kappa_phi: float = 0.0
     n_th: float = 0.0
     n_fock: int | None = None
+    readout_efficiency: float = 0.5
+    readout_time: float = 0.5
 
     def __post_init__(self) -> None:
         if not (isinstance(self.alpha_sq, int | float) and math.isfinite(self.alpha_sq)
@@ -144,6 +154,14 @@ class CatQubit:
             if not (isinstance(v, int | float) and math.isfinite(v) and v >= 0):
                 unit = "photons" if name == "n_th" else "1/µs"
                 raise ValueError(f"{name} = {v!r}: must be finite and >= 0 ({unit})")
+        eta = self.readout_efficiency
+        if isinstance(eta, bool) or not (isinstance(eta, int | float) and 0 < eta <= 1):
+            raise ValueError(f"readout_efficiency = {eta!r}: must be in (0, 1] (detection "
+                             "efficiency)")
+        t_ro = self.readout_time
+        if isinstance(t_ro, bool) or not (isinstance(t_ro, int | float) and math.isfinite(t_ro)
+                                          and t_ro >= 0):
+            raise ValueError(f"readout_time = {t_ro!r}: must be finite and >= 0 (µs)")
         if self.n_fock is not None:
             need = min_fock(self.alpha_sq)
             if isinstance(self.n_fock, bool) or not isinstance(self.n_fock, int | np.integer):
@@ -407,3 +425,63 @@ def cat_channel(cat: CatQubit, *, duration: float, method: str = "liouvillian") 
     p_x = flip_probability(r.bit_flip_rate, duration)
     p_z = flip_probability(r.phase_flip_rate, duration)
     return Channel(px=p_x * (1.0 - p_z), py=p_x * p_z, pz=p_z * (1.0 - p_x))
+
+
+def homodyne_error(alpha_sq: float, efficiency: float) -> float:
+    """Error of telling |α⟩ from |−α⟩ by one homodyne measurement of the x quadrature.
+
+    With x = (a + a†)/√2 the two coherent states give Gaussians of variance ½ centred on ±√2·α;
+    a detection efficiency η (a beam splitter to vacuum) shrinks the centres to ±√(2η)·α at the
+    same variance. Deciding by the sign of x errs with the overlap
+
+        P = ½ erfc(√(2η)·|α|)
+
+    (the standard binary coherent-state discrimination by homodyne detection, e.g. Helstrom,
+    *Quantum Detection and Estimation Theory* (1976); Wittmann et al., PRA 78, 062116 (2008)).
+
+    Args:
+        alpha_sq: mean photon number |α|², ≥ 0.
+        efficiency: detection efficiency η, in [0, 1].
+
+    Returns:
+        Probability in [0, ½].
+
+    Example:
+        >>> round(homodyne_error(8.0, 0.5), 7)
+        3.17e-05
+    """
+    if not (math.isfinite(alpha_sq) and alpha_sq >= 0):
+        raise ValueError(f"alpha_sq = {alpha_sq!r}: must be finite and >= 0 (photons)")
+    if not (math.isfinite(efficiency) and 0 <= efficiency <= 1):
+        raise ValueError(f"efficiency = {efficiency!r}: must be in [0, 1]")
+    return float(0.5 * math.erfc(math.sqrt(2.0 * efficiency * alpha_sq)))
+
+
+def _xor(p: float, q: float) -> float:
+    """Probability that exactly one of two independent flips happens."""
+    return p + q - 2.0 * p * q
+
+
+def cat_readout_errors(cat: CatQubit, *, method: str = "liouvillian") -> tuple[float, float]:
+    """Flip probabilities of a cat qubit's Z- and X-basis readouts.
+
+    * Z basis (which coherent state, |α⟩ or |−α⟩): a homodyne measurement of the x quadrature,
+      ``homodyne_error(alpha_sq, readout_efficiency)``, XOR a bit flip during the readout,
+      ``flip_probability(Γ_X, readout_time)``.
+    * X basis (parity, |C+⟩ or |C−⟩; the repetition code's ``MRX``/``MX``): the parity is
+      mapped and read out over ``readout_time``, taken as ideal except for the phase flips
+      during it, ``flip_probability(Γ_Z, readout_time)`` (the model of Guillaud & Mirrahimi,
+      PRX 9, 041053 (2019), and Chamberland et al., PRX Quantum 3, 010329 (2022), where the
+      X-basis readout error is the phase-flip error accumulated during the measurement).
+
+    Args:
+        cat: the cat qubit (its ``readout_efficiency`` and ``readout_time``).
+        method: passed to ``cat_rates``.
+
+    Returns:
+        ``(p_z, p_x)``: the Z- and X-basis readout flip probabilities.
+    """
+    r = cat_rates(cat, method=method)
+    p_z = _xor(homodyne_error(cat.alpha_sq, cat.readout_efficiency),
+               flip_probability(r.bit_flip_rate, cat.readout_time))
+    return p_z, flip_probability(r.phase_flip_rate, cat.readout_time)

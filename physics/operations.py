@@ -39,7 +39,7 @@ from typing import Any
 
 import numpy as np
 
-from physics.cat import cat_channel, cat_rates, flip_probability
+from physics.cat import cat_channel, cat_rates, cat_readout_errors, flip_probability
 from physics.cavity import CavityQED, default_pump, emit_photon
 from physics.channel import Channel
 from physics.device import Device
@@ -540,6 +540,7 @@ def extract_operations(device: Device, *, calibration: Calibration | None = None
     t_cat = device.timing.cat_cycle_time
     figures["cat_bit_flip_per_cycle"] = flip_probability(rates.bit_flip_rate, t_cat)
     figures["cat_phase_flip_per_cycle"] = flip_probability(rates.phase_flip_rate, t_cat)
+    figures["cat_readout_z_error"], figures["cat_readout_x_error"] = cat_readout_errors(device.cat)
     figures["gkp_sigma"] = gkp_sigma(device.gkp)
     figures["gkp_p_error"] = gkp_error_probability(figures["gkp_sigma"])
     bosonic = {"cat": cat_channel(device.cat, duration=t_cat), "gkp": gkp_channel(device.gkp)}

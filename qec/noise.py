@@ -23,7 +23,8 @@ A noiseless circuit (stim's generated memory circuits, or the builders in ``qec.
     ``DETECTOR(-1, a, k, b) rec[-1]``: with probability p exactly one herald fires and the pair
     is left in a uniformly random two-qubit Pauli frame;
 * measurements: the result flips with probability ``measure.px`` (stim's own ``M(p)``,
-  ``MX(p)``...: a classical flip of the recorded bit, whatever the basis);
+  ``MX(p)``...: a classical flip of the recorded bit, whatever the basis), or, when
+  ``measure_z`` is set, ``measure_z.px`` for the Z-basis ones (``M``, ``MZ``, ``MR``, ``MRZ``);
 * resets: after ``R`` an ``X_ERROR(reset.px)``, after ``RX`` a ``Z_ERROR(reset.px)``, after ``RY``
   an ``X_ERROR``: the prepared state is flipped with probability ``reset.px``;
 * idle: at every ``TICK``, ``PAULI_CHANNEL_1`` of ``idle`` on every qubit of the circuit that no
@@ -277,6 +278,7 @@ class TwoQubitNoise:
 
 
 _MEASURE = {"M", "MX", "MY", "MR", "MRX", "MRY", "MZ", "MRZ"}
+_MEASURE_Z = {"M", "MZ", "MR", "MRZ"}
 _RESET_FLIP = {"R": "X_ERROR", "RZ": "X_ERROR", "RX": "Z_ERROR", "RY": "X_ERROR"}
 _ANNOTATIONS = {"DETECTOR", "OBSERVABLE_INCLUDE", "QUBIT_COORDS", "SHIFT_COORDS", "TICK",
                 "MPAD"}
@@ -294,6 +296,9 @@ class NoiseModel:
         idle: per ``TICK`` layer on every qubit not acted on in that layer.
         hot: ``((qubit, factor), ...)``: qubits whose every error probability (gates touching
             them, measurement, reset, idle, erasure) is multiplied by ``factor`` (a hot node).
+        measure_z: when given, the flip (``px``) of Z-basis measurements (``M``, ``MZ``, ``MR``,
+            ``MRZ``), ``measure`` then covering the others; None (default): ``measure`` for all.
+            Cat qubits read Z (homodyne) and X (parity) with different errors.
     """
 
     gate_1q: OpNoise = field(default_factory=OpNoise)
@@ -302,6 +307,7 @@ class NoiseModel:
     reset: OpNoise = field(default_factory=OpNoise)
     idle: OpNoise = field(default_factory=OpNoise)
     hot: tuple[tuple[int, float], ...] = ()
+    measure_z: OpNoise | None = None
 
     def __post_init__(self) -> None:
         hot = tuple((int(q), float(f)) for q, f in self.hot)
@@ -310,8 +316,10 @@ class NoiseModel:
                 raise ValueError(f"hot = ({q}, {f}): the qubit must be >= 0 and the factor a "
                                  "finite number >= 0")
         object.__setattr__(self, "hot", hot)
-        for kind in ("measure", "reset"):
+        for kind in ("measure", "reset", "measure_z"):
             op = getattr(self, kind)
+            if op is None:
+                continue
             if op.py or op.pz or op.erasure:
                 raise ValueError(f"{kind}: only px (a flip probability) is meaningful; got "
                                  f"py = {op.py}, pz = {op.pz}, erasure = {op.erasure}")
@@ -336,8 +344,10 @@ class NoiseModel:
 
     def scaled(self, factor: float) -> NoiseModel:
         """Every probability multiplied by ``factor`` (a noise-scale sweep)."""
+        mz = None if self.measure_z is None else self.measure_z.scaled(factor)
         return NoiseModel(*(getattr(self, k).scaled(factor) for k in
-                            ("gate_1q", "gate_2q", "measure", "reset", "idle")), hot=self.hot)
+                            ("gate_1q", "gate_2q", "measure", "reset", "idle")), hot=self.hot,
+                          measure_z=mz)
 
     # --- serialisation -------------------------------------------------------------------
     def to_dict(self) -> dict[str, Any]:
@@ -346,6 +356,8 @@ class NoiseModel:
         out["gate_2q"] = {"probs": list(self.gate_2q.probs), "erasure": self.gate_2q.erasure}
         if self.hot:
             out["hot"] = [[q, f] for q, f in self.hot]
+        if self.measure_z is not None:
+            out["measure_z"] = asdict(self.measure_z)
         return out
 
     @classmethod
@@ -355,7 +367,7 @@ class NoiseModel:
         Raises:
             ValueError: on unknown kinds or keys, or invalid probabilities.
         """
-        known = {"gate_1q", "gate_2q", "measure", "reset", "idle", "hot"}
+        known = {"gate_1q", "gate_2q", "measure", "reset", "idle", "hot", "measure_z"}
         unknown = sorted(set(data) - known)
         if unknown:
             raise ValueError(f"unknown noise kind {unknown[0]!r}: must be one of "
@@ -447,8 +459,10 @@ class NoiseModel:
             touched.update(qubits)
             if name in _MEASURE:
                 # consecutive runs of equally hot targets keep the record order
+                meas = (self.measure_z if self.measure_z is not None and name in _MEASURE_Z
+                        else self.measure)
                 for f, run in _runs_by_factor(targets, hot):
-                    flip = self.measure.scaled(f).px
+                    flip = meas.scaled(f).px
                     run_args = args
                     if flip and not args:
                         run_args = [flip]

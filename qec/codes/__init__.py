@@ -42,8 +42,9 @@ Cycles and TICK layers of the repetition code (``cat_noise_model``): each round 
 layers, (1) ``CX`` anc→dᵢ, (2) ``CX`` anc→dᵢ₊₁, (3) ``MRX`` of the ancillas. A boundary data cat
 has a single CX, so it gets an ``I`` in the CX layer it would sit out: every data cat is then
 idle in exactly one layer per round (layer 3) and ``NoiseModel.idle`` acts once per round on it:
-``idle`` *is* the per-cycle data error. Ancilla cats never idle; their dephasing during the
-cycle is the CX's control (ZI) error, their readout error ``measure``.
+``idle`` *is* the per-cycle data error, counted once (the CXs add only ``cx_phase_flip``, 0 by
+default). Ancilla cats never idle; their Z during the cycle commutes with the CXs they control
+and only flips their ``MRX``, so it is part of their readout error ``measure``.
 
 Modules: this one (API, validation), ``_repetition`` (cat repetition circuit, cat noise),
 ``_color`` (colour-code circuit), ``_transform`` (Hadamard conjugation, data-noise insertion).

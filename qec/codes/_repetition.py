@@ -11,8 +11,8 @@ from qec.noise import NoiseModel, OpNoise, TwoQubitNoise
 
 
 def cat_noise_model(*, phase_flip: float, bit_flip: float, measure: float = 0.0,
-                    reset: float = 0.0, cx_phase_flip: float | None = None,
-                    cx_bit_flip: float | None = None) -> NoiseModel:
+                    reset: float = 0.0, cx_phase_flip: float = 0.0, cx_bit_flip: float = 0.0,
+                    measure_z: float | None = None) -> NoiseModel:
     """Biased noise of dissipative cat qubits, for the ``"repetition"`` circuits.
 
     The CX between cats is bias-preserving (Guillaud & Mirrahimi, PRX 9, 041053 (2019)): it
@@ -21,27 +21,39 @@ def cat_noise_model(*, phase_flip: float, bit_flip: float, measure: float = 0.0,
     ZI : IZ : ZZ = 2 : 1 : 1 (the control is the first qubit, the ancilla in these circuits);
     ``cx_bit_flip`` is split evenly over XI and IX.
 
+    Counted once: every data cat idles once per round and ``idle`` is its whole per-cycle error
+    (the cycle time covers its CXs), so ``cx_phase_flip`` and ``cx_bit_flip`` default to 0 and
+    carry only what a gate adds *beyond* the cycle's own dephasing (e.g. non-adiabatic phase
+    flips of a short gate). An ancilla's Z during the round commutes with the CXs it controls and
+    only flips its ``MRX``: its dephasing over the cycle belongs in ``measure``.
+
     Args:
         phase_flip: Z probability per cycle of each data cat (the ``idle`` channel, which the
             repetition circuits apply once per round; see the module docstring).
         bit_flip: X probability per cycle of each data cat (``idle``).
-        measure: readout flip probability.
+        measure: readout flip probability of the X-basis (parity) readouts ``MRX``/``MX``, and of
+            every readout when ``measure_z`` is None.
         reset: preparation flip probability.
-        cx_phase_flip: total Z-type probability of a CX (default ``phase_flip``).
-        cx_bit_flip: total X-type probability of a CX (default ``bit_flip``).
+        cx_phase_flip: total Z-type probability a CX adds beyond the cycle (default 0).
+        cx_bit_flip: total X-type probability a CX adds beyond the cycle (default 0).
+        measure_z: readout flip probability of the Z-basis (which coherent state) readout ``M``
+            of the data cats; None: ``measure``.
 
     Returns:
         The noise model (no single-qubit gate noise, no erasure).
     """
-    zp = phase_flip if cx_phase_flip is None else cx_phase_flip
-    xp = bit_flip if cx_bit_flip is None else cx_bit_flip
-    for name, value in (("cx_phase_flip", zp), ("cx_bit_flip", xp)):
+    zp, xp = cx_phase_flip, cx_bit_flip
+    checks = [("cx_phase_flip", zp), ("cx_bit_flip", xp)]
+    if measure_z is not None:
+        checks.append(("measure_z", measure_z))
+    for name, value in checks:
         if isinstance(value, bool) or not isinstance(value, numbers.Real) or not 0 <= value <= 1:
             raise ValueError(f"{name} = {value!r}: must be a probability in [0, 1]")
     gate_2q = TwoQubitNoise.from_dict_of_paulis(
         {"ZI": zp / 2, "IZ": zp / 4, "ZZ": zp / 4, "XI": xp / 2, "IX": xp / 2})
+    mz = None if measure_z is None else OpNoise(px=measure_z)
     return NoiseModel(gate_2q=gate_2q, measure=OpNoise(px=measure), reset=OpNoise(px=reset),
-                      idle=OpNoise(px=bit_flip, pz=phase_flip))
+                      idle=OpNoise(px=bit_flip, pz=phase_flip), measure_z=mz)
 
 
 

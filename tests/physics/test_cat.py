@@ -13,7 +13,9 @@ from physics.cat import (
     cat_channel,
     cat_liouvillian,
     cat_rates,
+    cat_readout_errors,
     flip_probability,
+    homodyne_error,
     min_fock,
 )
 
@@ -130,6 +132,10 @@ def test_too_small_truncation_raises():
         ({"kappa_phi": -1.0}, "kappa_phi"),
         ({"n_th": -0.1}, "n_th"),
         ({"n_fock": 30.5}, "n_fock"),
+        ({"readout_efficiency": 0.0}, "readout_efficiency"),
+        ({"readout_efficiency": 1.5}, "readout_efficiency"),
+        ({"readout_time": -1.0}, "readout_time"),
+        ({"readout_time": float("inf")}, "readout_time"),
     ],
 )
 def test_validation(kwargs, field):
@@ -203,3 +209,29 @@ def test_cat_channel():
     assert long.pz <= 0.5 and long.pz > ch.pz
     with pytest.raises(ValueError, match="duration"):
         cat_channel(cat, duration=-1.0)
+
+
+def test_homodyne_error_is_the_gaussian_overlap():
+    # x-quadrature Gaussians of variance 1/2 centred on ±√(2η)·α: P(x < 0 | +α)
+    for alpha_sq, eta in ((8.0, 0.5), (2.0, 1.0), (4.0, 0.3)):
+        mu, sigma = math.sqrt(2 * eta * alpha_sq), math.sqrt(0.5)
+        overlap = 0.5 * (1 + math.erf((0 - mu) / (sigma * math.sqrt(2))))
+        assert homodyne_error(alpha_sq, eta) == pytest.approx(overlap, rel=1e-12)
+    assert homodyne_error(0.0, 0.5) == 0.5
+    assert homodyne_error(8.0, 0.5) == pytest.approx(3.167e-5, rel=1e-3)
+    with pytest.raises(ValueError, match="efficiency"):
+        homodyne_error(8.0, 1.1)
+
+
+def test_cat_readout_errors():
+    cat = CatQubit(alpha_sq=8.0, kappa2=10.0, kappa1=1e-3, n_th=0.01, readout_efficiency=0.5,
+                   readout_time=0.5)
+    r = cat_rates(cat)
+    p_z, p_x = cat_readout_errors(cat)
+    hom, bit = homodyne_error(8.0, 0.5), flip_probability(r.bit_flip_rate, 0.5)
+    assert p_z == pytest.approx(hom + bit - 2 * hom * bit, rel=1e-12)
+    assert p_x == pytest.approx(flip_probability(r.phase_flip_rate, 0.5), rel=1e-12)
+    assert p_x == pytest.approx(0.5 * (1 - math.exp(-2 * 1e-3 * 8 * 1.02 * 0.5)), rel=0.02)
+    assert p_z < 1e-4 < p_x  # biased readout too
+    instant = CatQubit(alpha_sq=8.0, kappa2=10.0, kappa1=1e-3, readout_time=0.0)
+    assert cat_readout_errors(instant)[1] == 0.0

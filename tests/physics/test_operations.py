@@ -82,6 +82,7 @@ def test_figures_follow_their_closed_forms(reference):
         10 ** (-link.attenuation_db_per_km * link.length_km / 10)
         * link.coupling_efficiency * link.detector_efficiency, rel=1e-12)
     assert 0 < f["cat_bit_flip_per_cycle"] < f["cat_phase_flip_per_cycle"] < 0.05
+    assert 0 < f["cat_readout_z_error"] < 1e-4 < f["cat_readout_x_error"] < 0.05
     assert 0 < f["gkp_sigma"] < 0.5
 
 

@@ -230,7 +230,8 @@ def test_code_capacity_experiment_is_one_round_of_data_noise():
 
 # --- cat noise -----------------------------------------------------------------------------
 def test_cat_noise_model_is_bias_preserving():
-    model = cat_noise_model(phase_flip=1e-3, bit_flip=1e-6, measure=2e-3, reset=3e-3)
+    model = cat_noise_model(phase_flip=1e-3, bit_flip=1e-6, measure=2e-3, reset=3e-3,
+                            cx_phase_flip=1e-3, cx_bit_flip=1e-6)
     probs = dict(zip(PAULI2_ORDER, model.gate_2q.probs, strict=True))
     assert probs["ZI"] == pytest.approx(5e-4) and probs["IZ"] == pytest.approx(2.5e-4)
     assert probs["ZZ"] == pytest.approx(2.5e-4)
@@ -242,6 +243,40 @@ def test_cat_noise_model_is_bias_preserving():
     assert custom.gate_2q.p_pauli == pytest.approx(4e-3)
     with pytest.raises(ValueError, match="cx_phase_flip"):
         cat_noise_model(phase_flip=1e-3, bit_flip=0, cx_phase_flip=2.0)
+    with pytest.raises(ValueError, match="measure_z"):
+        cat_noise_model(phase_flip=1e-3, bit_flip=0, measure_z=-0.1)
+
+
+def test_cat_noise_model_cx_adds_nothing_beyond_the_cycle_by_default():
+    model = cat_noise_model(phase_flip=1e-3, bit_flip=1e-6, measure=2e-3)
+    assert model.gate_2q.is_zero and model.measure_z is None
+
+
+def test_repetition_data_phase_flip_counted_once_per_round_in_the_dem():
+    # Issue 13: the CX used to add the data cat's per-cycle dephasing again (p/2 per CX on a
+    # data target, ~2p per round in all). Now every error mechanism of the DEM is one data
+    # cat's idle Z in one round, with probability p, once.
+    d, rounds, p = 5, 6, 1e-3
+    exp = _experiment("repetition", d, "X", rounds=rounds)
+    noisy = cat_noise_model(phase_flip=p, bit_flip=0.0).noisy_circuit(exp.circuit)
+    probs = [inst.args_copy()[0] for inst in noisy.detector_error_model().flattened()
+             if inst.type == "error"]
+    assert len(probs) == d * rounds
+    assert probs == pytest.approx([p] * (d * rounds), rel=1e-9)
+    # the old default (cx_phase_flip = phase_flip) doubled a data cat's Z per round
+    old = cat_noise_model(phase_flip=p, bit_flip=0.0, cx_phase_flip=p).noisy_circuit(exp.circuit)
+    dem = old.detector_error_model(approximate_disjoint_errors=True)
+    assert sum(i.args_copy()[0] for i in dem.flattened() if i.type == "error") > 1.5 * sum(probs)
+
+
+def test_cat_measure_z_flips_only_z_basis_readouts():
+    model = cat_noise_model(phase_flip=0.0, bit_flip=0.0, measure=2e-3, measure_z=1e-5)
+    text = str(model.noisy_circuit(_experiment("repetition", 3, "Z").circuit))
+    assert "MRX(0.002)" in text and "M(1e-05)" in text
+    text = str(model.noisy_circuit(_experiment("repetition", 3, "X").circuit))
+    assert "MRX(0.002)" in text and "MX(0.002)" in text
+    assert NoiseModel.from_dict(model.to_dict()) == model
+    assert "measure_z" not in NoiseModel().to_dict()
 
 
 def test_repetition_idle_applies_once_per_round_to_every_data_cat():

@@ -114,7 +114,9 @@ def test_xzzx_beats_css_surface_code_under_strongly_z_biased_noise():
 
 
 def test_cat_repetition_suppresses_phase_flips_but_its_bit_flip_floor_grows():
-    model = cat_noise_model(phase_flip=0.01, bit_flip=1e-4, measure=0.005)
+    # gates that flip too (the CX's own errors, given explicitly since they default to 0)
+    model = cat_noise_model(phase_flip=0.01, bit_flip=1e-4, measure=0.005, cx_phase_flip=0.01,
+                            cx_bit_flip=1e-4)
     phase, floor = [], []
     for d in (3, 5, 7):
         for basis, out in (("X", phase), ("Z", floor)):

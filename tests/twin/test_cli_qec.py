@@ -61,7 +61,12 @@ def test_compare_table(capsys):
         (["--distances", "three"], "'three' is not an integer"),
         (["--decoders", "magic"], "decoder = 'magic': must be one of mwpm"),
         (["--max-shots", "0"], "--max-shots = 0: must be >= 1"),
+        (["--rounds", "0"], "--rounds = 0: must be an integer >= 1 or d"),
+        (["--rounds", "many"], "--rounds = 'many': must be an integer >= 1 or d"),
+        (["--rounds", "100000"], "--rounds = 100000: must be an integer >= 1 or d"),
         (["--set", "link.detector_efficiency=1.5"], "link.detector_efficiency = 1.5"),
+        (["--set", "cat.readout_efficiency=1.5"], "cat.readout_efficiency = 1.5: must be in"),
+        (["--set", "cat.readout_time=-1"], "cat.readout_time = -1"),
     ],
 )
 def test_compare_bad_input(capsys, args, fragment):

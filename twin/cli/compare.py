@@ -19,7 +19,7 @@ examples:
   quantacore compare --device my_device.toml --json > compare.json
 
 Figures: logical error per round ε = (1 − (1 − 2·P_shot)^(1/rounds))/2 with 95 % Wilson
-intervals; each shot is one memory experiment of `rounds` (default: d) rounds. The summary's
+intervals; each shot is one memory experiment of `--rounds` (default: d) rounds. The summary's
 ε sums the Z- and X-basis memories. Λ = ε_d / ε_(d+2) (fitted over the distances run).
 """
 
@@ -44,8 +44,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                              f"{', '.join(decoder_names())}")
     parser.add_argument("--basis", choices=["Z", "X", "both"], default="both",
                         help="memory basis (default: both, summed)")
-    parser.add_argument("--rounds", type=int, default=None,
-                        help="rounds per shot (default: the distance)")
+    parser.add_argument("--rounds", default="d", metavar="R",
+                        help="rounds per shot: an integer >= 1 (rounds >> d probes the "
+                             "per-round rate without per-shot terms) or d, the distance "
+                             "(default: d)")
     parser.add_argument("--max-shots", type=int, default=20_000, help="shots per task")
     parser.add_argument("--max-errors", type=int, default=200,
                         help="stop a task after this many logical errors")
@@ -86,6 +88,22 @@ def format_result(result) -> str:
     return "\n".join(lines)
 
 
+def _rounds(raw: str) -> int | None:
+    """``--rounds``: an integer >= 1, or ``d`` (None: the distance of each task)."""
+    from twin.limits import MAX_ROUNDS
+
+    if str(raw).strip().lower() == "d":
+        return None
+    try:
+        rounds = int(raw)
+    except ValueError:
+        raise UserError(f"--rounds = {raw!r}: must be an integer >= 1 or d") from None
+    if not 1 <= rounds <= MAX_ROUNDS:
+        raise UserError(f"--rounds = {rounds}: must be an integer >= 1 or d (at most "
+                        f"{MAX_ROUNDS}, see twin/limits.py)")
+    return rounds
+
+
 def _distances(raw: list[str]) -> list[int]:
     out = []
     for item in raw:
@@ -120,8 +138,7 @@ def run(args: argparse.Namespace) -> int:
     for name in ("max_shots", "max_errors", "workers"):
         if getattr(args, name) < 1:
             raise UserError(f"--{name.replace('_', '-')} = {getattr(args, name)}: must be >= 1")
-    if args.rounds is not None and args.rounds < 1:
-        raise UserError(f"--rounds = {args.rounds}: must be >= 1")
+    args.rounds = _rounds(args.rounds)
     if not 0 < args.target < 0.5:
         raise UserError(f"--target = {args.target}: must be in (0, 0.5)")
     device = load_device(args.device, overrides=args.overrides)

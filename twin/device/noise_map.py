@@ -6,9 +6,13 @@
   ``reset``
   (flip), ``idle`` (one layer of memory).
 * ``repetition``: the cat-qubit phase-flip code. Per cycle each cat flips phase with the
-  Liouvillian phase-flip probability and bit with the (exponentially small) bit-flip one; the CX
-  between cats is bias-preserving (``qec.codes.cat_noise_model``); readout flips as the device's
-  ``measure``.
+  Liouvillian phase-flip probability and bit with the (exponentially small) bit-flip one, once
+  per round (the ``idle``); the CXs add nothing beyond that cycle (``qec.codes.cat_noise_model``).
+  Cats read out as cats (``physics.cat.cat_readout_errors``): the data's Z readout ``M`` flips
+  with ``cat_readout_z_error`` (homodyne overlap and bit flips during it), the final data ``MX``
+  and the ancillas' ``MRX`` with the X (parity) readout error ``cat_readout_x_error``, XOR, for
+  both, the ancilla's own phase flip over one cycle (an ancilla's Z anywhere in the round only
+  flips its ``MRX``; on the final ``MX`` this over-counts once per shot).
 * ``gkp-surface``: the surface code on GKP modes. Every data mode gets the GKP channel (σ from
   squeezing and loss) at the start of each round, every two-qubit gate adds the same GKP channel
   to both modes, and homodyne readout and preparation flip with the GKP error probability.
@@ -79,8 +83,11 @@ def code_noise(ext: Extraction, code: str) -> tuple[NoiseModel, OpNoise | None]:
         return noise_model_from_extraction(ext), None
     if code == "repetition":
         cat = ext.bosonic["cat"]
-        model = cat_noise_model(phase_flip=cat.pz + cat.py, bit_flip=cat.px + cat.py,
-                                measure=ext.operations["measure"].channel.px)
+        phase_flip = cat.pz + cat.py
+        read_x = ext.figures["cat_readout_x_error"]
+        measure_x = phase_flip + read_x - 2.0 * phase_flip * read_x
+        model = cat_noise_model(phase_flip=phase_flip, bit_flip=cat.px + cat.py,
+                                measure=measure_x, measure_z=ext.figures["cat_readout_z_error"])
         return model, None
     if code == "gkp-surface":
         gkp = op_noise(ext.bosonic["gkp"])

@@ -64,7 +64,7 @@ _UNITS: dict[str, str] = {
     "memory.t1": "µs", "memory.t2": "µs", "memory.reset_repetitions": "1",
     "timing.layer_time": "µs", "timing.cat_cycle_time": "µs",
     "cat.alpha_sq": "1", "cat.kappa2": "1/µs", "cat.kappa1": "1/µs", "cat.kappa_phi": "1/µs",
-    "cat.n_th": "1", "cat.n_fock": "1",
+    "cat.n_th": "1", "cat.n_fock": "1", "cat.readout_efficiency": "1", "cat.readout_time": "µs",
     "gkp.squeezing_db": "dB", "gkp.loss": "1",
 }
 _RANGE_KEYS = {"start", "stop", "num", "log"}
