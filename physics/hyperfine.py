@@ -52,6 +52,7 @@ Examples:
 
 from __future__ import annotations
 
+import functools
 import math
 
 import numpy as np
@@ -272,7 +273,8 @@ _KEPT = ((1, -1), (1, 1), (2, 0))  # |0⟩, |1⟩, |a⟩ of the far-detuned sche
 _ALL_EXCITED = tuple((fp, mp) for fp in range(4) for mp in range(-fp, fp + 1))
 
 
-def _far_couplings() -> tuple[np.ndarray, np.ndarray, list[tuple[int, int, np.ndarray]]]:
+@functools.cache
+def _far_couplings() -> tuple[np.ndarray, np.ndarray, tuple[tuple[int, int, np.ndarray], ...]]:
     """Pump and Stokes couplings of the kept levels to all 16 excited sublevels, and decays.
 
     Returns:
@@ -310,7 +312,9 @@ def _far_couplings() -> tuple[np.ndarray, np.ndarray, list[tuple[int, int, np.nd
                         op[g, e] = scale * dipole_element(f, m, fp, mp)
             if np.any(op):
                 decays.append((f_final, q, op))
-    return pump, stokes, decays
+    for arr in (pump, stokes, *(op for _, _, op in decays)):
+        arr.flags.writeable = False  # cached: shared by every call
+    return pump, stokes, tuple(decays)
 
 
 def rb87_raman_system(

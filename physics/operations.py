@@ -426,12 +426,12 @@ def extract_operations(device: Device, *, calibration: Calibration | None = None
         figures["gate_1q_relative_phase"] = calibration.relative_phase
         figures["gate_1q_branching_loss"] = 1.0 - gate_levels(device).kept_fraction(3)
     if device.atom.levels == "rb87-raman":
+        shift = raman_plateau_shift(device)
         figures["gate_1q_relative_phase"] = calibration.relative_phase
         figures["gate_1q_raman_area"] = raman_pulse_area(device)
-        figures["gate_1q_light_shift"] = raman_plateau_shift(device)
+        figures["gate_1q_light_shift"] = shift
         figures["gate_1q_raman_detuning_error"] = (device.laser.raman_detuning
-                                                   + calibration.raman_shift
-                                                   - raman_plateau_shift(device))
+                                                   + calibration.raman_shift - shift)
 
     # STIRAP population transfer (used by reset)
     efficiency, loss, t_transfer = stirap_transfer(device,

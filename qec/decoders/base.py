@@ -50,6 +50,7 @@ __all__ = [
     "decoder_dem",
     "dem_hypergraph",
     "herald_detectors",
+    "herald_masks",
     "no_options",
     "pack_bits",
     "strip_heralds",
@@ -133,6 +134,21 @@ def unpack_bits(packed: np.ndarray, num_bits: int) -> np.ndarray:
 def pack_bits(bits: np.ndarray) -> np.ndarray:
     """Bool rows → little-endian bit-packed uint8 rows, shape (shots, ceil(n / 8))."""
     return np.packbits(np.asarray(bits, dtype=np.bool_), axis=1, bitorder="little")
+
+
+def herald_masks(dem: stim.DetectorErrorModel) -> tuple[np.ndarray, np.ndarray | None]:
+    """The heralds a decoder clears before decoding, as indices and as a packed byte mask.
+
+    Returns:
+        (herald detector indices (n,), packed mask (ceil(num_detectors / 8),) uint8 with the
+        herald bits cleared, or None when the DEM has no herald).
+    """
+    heralds = herald_detectors(dem)
+    if heralds.size == 0:
+        return heralds, None
+    keep = np.ones((1, dem.num_detectors), dtype=np.bool_)
+    keep[0, heralds] = False
+    return heralds, pack_bits(keep)[0]
 
 
 def check_shots(detection_events: np.ndarray, num_detectors: int, *,

@@ -40,6 +40,7 @@ import stim
 from qec.decoders.base import (
     check_shots,
     herald_detectors,
+    herald_masks,
     no_options,
     pack_bits,
     strip_heralds,
@@ -130,12 +131,7 @@ class ChromobiusDecoder:
             raise ValueError(f"chromobius cannot decode this DEM ({first}); it needs a colour "
                              "code whose errors decompose into rainbow triplets per basis, "
                              "such as the 'color' code of qec.codes") from exc
-        heralds = herald_detectors(dem)
-        mask = None
-        if heralds.size:
-            keep = np.ones((1, dem.num_detectors), dtype=np.bool_)
-            keep[0, heralds] = False
-            mask = pack_bits(keep)[0]
+        heralds, mask = herald_masks(dem)
         return cls(decoder, dem.num_detectors, dem.num_observables, heralds, mask)
 
     def decode_batch(self, detection_events: np.ndarray, *, bit_packed: bool = False) -> np.ndarray:

@@ -42,9 +42,8 @@ import stim
 from qec.decoders.base import (
     check_shots,
     dem_hypergraph,
-    herald_detectors,
+    herald_masks,
     no_options,
-    pack_bits,
     strip_heralds,
 )
 
@@ -101,16 +100,6 @@ def _check_graphlike(dem: stim.DetectorErrorModel) -> None:
                     "code's DEM does not decompose: use 'chromobius' or 'bposd'")
 
 
-def _herald_masks(dem: stim.DetectorErrorModel) -> tuple[np.ndarray, np.ndarray | None]:
-    """(herald indices, packed byte mask clearing them or None when there are none)."""
-    heralds = herald_detectors(dem)
-    if heralds.size == 0:
-        return heralds, None
-    keep = np.ones((1, dem.num_detectors), dtype=np.bool_)
-    keep[0, heralds] = False
-    return heralds, pack_bits(keep)[0]
-
-
 @dataclass(frozen=True)
 class MwpmDecoder:
     """``mwpm``: pymatching on the decomposed DEM, heralds ignored.
@@ -140,7 +129,7 @@ class MwpmDecoder:
 
     @classmethod
     def _build(cls, dem: stim.DetectorErrorModel, *, enable_correlations: bool) -> MwpmDecoder:
-        heralds, mask = _herald_masks(dem)
+        heralds, mask = herald_masks(dem)
         if heralds.size:
             graph_dem = matching_graph_dem(dem)
         else:  # nothing to strip: a fast text scan, then the DEM straight to pymatching

@@ -56,26 +56,31 @@ class _Prober:
                          probe={"laser.frequency_offset": self.offset})]
 
 
-def test_in_window_probe_runs_half_the_shots_on_each_side(tmp_path):
+@pytest.mark.parametrize("atom, offset", [("three-level", 0.05), ("reference", 0.18)])
+def test_in_window_probe_runs_half_the_shots_on_each_side(tmp_path, three_level, atom, offset):
     """The first half of a probed window runs at knob + δ, the second at knob − δ: with a
     large δ both halves show the same (symmetric) excess over an unprobed window, and the
-    telemetry's gate error is the mean of the two halves."""
+    telemetry's gate error is the mean of the two halves. ±0.05 rad/µs on the Λ atom (the
+    case this was written for, 1.8 µs in |a⟩); ±0.18 rad/µs on the reference's Raman gate
+    gives the same 0.09 rad turn of |b⟩ in the 0.5 µs it spends in |a⟩."""
     base = load_scenario("steady").replace(windows=3, shots=4000, distance=3)
-    ctl = _Prober(0.18)  # a 0.09 rad turn of |b⟩ in the 0.5 µs it spends in |a⟩
+    if atom == "three-level":
+        base = base.replace(device_overrides=three_level.overrides, knobs=three_level.knobs)
+    ctl = _Prober(offset)
     DigitalTwin(base, folder=tmp_path / "p", controller=ctl).run()
     first, probed = ctl.seen[0], ctl.seen[1]
     assert first.split is None and probed.split == 2000
-    assert dict(probed.probe) == {"laser.frequency_offset": 0.18}
+    assert dict(probed.probe) == {"laser.frequency_offset": offset}
     plus, minus = probed.half_detection_fractions()
     calm = first.detection_fraction
-    assert plus > calm + 0.005 and minus > calm + 0.005  # ±0.18 rad/µs: both far off
+    assert plus > calm + 0.005 and minus > calm + 0.005  # both far off
     assert abs(plus - minus) < 0.25 * (plus + minus - 2 * calm)  # symmetric response
     with pytest.raises(ValueError, match="not probed"):
         first.half_detection_fractions()
     with open(tmp_path / "p" / "telemetry.csv") as fh:
         rows = list(csv.DictReader(fh))
     assert float(rows[1]["noise_gate_1q"]) > 2 * float(rows[0]["noise_gate_1q"])
-    assert "probe(laser.frequency_offset=±0.18)" in rows[1]["actions"]
+    assert f"probe(laser.frequency_offset=±{offset:g})" in rows[1]["actions"]
 
 
 def test_ai_run_extended_by_resume_is_byte_identical(tmp_path):
