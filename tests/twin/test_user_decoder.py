@@ -66,8 +66,13 @@ def test_sweep_decodes_with_the_user_decoder(tmp_path, capsys, user_decoders, wo
 
 
 @pytest.mark.parametrize(("sets", "factor"), [
-    # a device below threshold (local gates at 99.9 %): no correction is far worse, as before
-    (["--set", "node.local_gate_error=0.001"], 5),
+    # a device below threshold (the Λ atom of devices/three-level.toml, local gates at
+    # 99.9 %): no correction is far worse, as before
+    (["--device", str(Path(__file__).resolve().parents[2] / "devices" / "three-level.toml"),
+      "--set", "node.local_gate_error=0.001"], 5),
+    # the same local gates with the reference's Raman single-qubit gate (1e-3 of scattering):
+    # matching keeps ~65 of 4000, no correction ~320 (compare is not seeded: ±15 %)
+    (["--set", "node.local_gate_error=0.001"], 3),
     # the reference device sits near threshold (Λ ≈ 1.2), where matching still removes most
     # errors: no correction at all is ~3× worse at d = 3 (566 vs 173 of 4000)
     ([], 2),
