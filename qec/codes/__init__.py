@@ -20,6 +20,12 @@ per-operation noise of a device. The codes (``CODES``):
   any X on a data cat is an undetected logical flip (distance 1, the "bit-flip floor" that grows
   with the number of cats); the first round's X⊗X outcomes are random, so only consecutive
   rounds are compared.
+* ``"xzzx-cat"``: the XZZX code on cat qubits (Darmawan et al., PRX Quantum 2, 030345 (2021)):
+  the ``"xzzx"`` circuit with bias-preserving checks (``_cat``): every ancilla cat prepared in
+  |+⟩, coupled to its data cats by CX (X term) or CZ (Z term) as the control, read out in X; no
+  Hadamard anywhere. Under pure phase flips it is a set of repetition codes, and unlike the
+  ``"repetition"`` code it also corrects the cats' bit flips: the 2D option for cats. Its noise:
+  ``cat_surface_noise_model`` plus the cats' per-cycle channel as data noise.
 * ``"gkp-surface"``: the rotated surface code whose data qubits are GKP modes; its data noise is
   the GKP shift channel (σ → Pauli probabilities), computed by the caller (``qec`` never imports
   ``physics``) and passed as ``data_noise`` (required).
@@ -47,6 +53,7 @@ default). Ancilla cats never idle; their Z during the cycle commutes with the CX
 and only flips their ``MRX``, so it is part of their readout error ``measure``.
 
 Modules: this one (API, validation), ``_repetition`` (cat repetition circuit, cat noise),
+``_cat`` (bias-preserving checks for cats in 2D, their noise),
 ``_color`` (colour-code circuit), ``_transform`` (Hadamard conjugation, data-noise insertion).
 """
 
@@ -57,6 +64,7 @@ from dataclasses import dataclass
 
 import stim
 
+from qec.codes._cat import bias_preserving_ancillas, cat_surface_noise_model
 from qec.codes._color import color_circuit
 from qec.codes._repetition import cat_noise_model, repetition_circuit
 from qec.codes._transform import MARKER, hadamard_conjugate, with_data_noise
@@ -67,11 +75,12 @@ __all__ = [
     "CODES",
     "MemoryExperiment",
     "cat_noise_model",
+    "cat_surface_noise_model",
     "code_capacity_experiment",
     "memory_experiment",
 ]
 
-CODES: tuple[str, ...] = ("surface", "xzzx", "repetition", "gkp-surface", "color")
+CODES: tuple[str, ...] = ("surface", "xzzx", "repetition", "xzzx-cat", "gkp-surface", "color")
 """Names accepted by ``memory_experiment``."""
 
 BASES: tuple[str, ...] = ("Z", "X")
@@ -108,8 +117,9 @@ class MemoryExperiment:
 
         Returns:
             ``{"qubits": data + ancillas, "data": ..., "ancillas": ..., "modes": ...}``, where
-            ``modes`` counts bosonic modes: for ``"repetition"`` every qubit is a cat (data and
-            ancilla: the bias-preserving CX needs a cat control), so modes = qubits; for
+            ``modes`` counts bosonic modes: for ``"repetition"`` and ``"xzzx-cat"`` every qubit
+            is a cat (data and ancilla: the bias-preserving CX needs a cat control), so
+            modes = qubits; for
             ``"gkp-surface"`` the data are GKP modes and the ancillas ordinary qubits, so
             modes = data; for ``"surface"``, ``"xzzx"`` and ``"color"`` modes = qubits (one
             photonic mode per qubit).
@@ -150,7 +160,9 @@ def memory_experiment(code: str, *, distance: int, rounds: int, basis: str = "Z"
         coords = circuit.get_final_qubit_coordinates()
         data = tuple(sorted(q for q, (x, y) in coords.items() if x % 2 == 1 and y % 2 == 1))
         anc = tuple(sorted(q for q in coords if q not in set(data)))
-        if code == "xzzx":
+        if code == "xzzx-cat":
+            circuit = bias_preserving_ancillas(circuit, set(anc))
+        if code in ("xzzx", "xzzx-cat"):
             flip = {q for q in data if ((coords[q][0] - coords[q][1]) // 2) % 2 == 1}
             circuit = hadamard_conjugate(circuit, flip)
     circuit = with_data_noise(circuit, data_noise)

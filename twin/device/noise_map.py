@@ -13,6 +13,10 @@
   and the ancillas' ``MRX`` with the X (parity) readout error ``cat_readout_x_error``, XOR, for
   both, the ancilla's own phase flip over one cycle (an ancilla's Z anywhere in the round only
   flips its ``MRX``; on the final ``MX`` this over-counts once per shot).
+* ``xzzx-cat``: the XZZX code on the same cats, with bias-preserving checks. Each data cat's
+  per-cycle channel (phase and bit flip) is its data noise, once per round; each CX/CZ adds only
+  the ancilla's bit flip (a quarter of its per-cycle one, on the control, where it spreads as a
+  hook); readouts as for ``repetition`` (``qec.codes.cat_surface_noise_model``).
 * ``gkp-surface``: the surface code on GKP modes. Every data mode gets the GKP channel (σ from
   squeezing and loss) at the start of each round, every two-qubit gate adds the same GKP channel
   to both modes, and homodyne readout and preparation flip with the GKP error probability.
@@ -25,7 +29,7 @@ import numpy as np
 from physics.channel import Channel
 from physics.operations import Extraction
 from physics.pauli2 import TwoQubitChannel
-from qec.codes import cat_noise_model, memory_experiment
+from qec.codes import cat_noise_model, cat_surface_noise_model, memory_experiment
 from qec.noise import NoiseModel, OpNoise, TwoQubitNoise
 
 __all__ = ["code_noise", "noise_model_from_extraction", "op_noise", "pair_noise"]
@@ -89,6 +93,14 @@ def code_noise(ext: Extraction, code: str) -> tuple[NoiseModel, OpNoise | None]:
         model = cat_noise_model(phase_flip=phase_flip, bit_flip=cat.px + cat.py,
                                 measure=measure_x, measure_z=ext.figures["cat_readout_z_error"])
         return model, None
+    if code == "xzzx-cat":
+        cat = ext.bosonic["cat"]
+        anc_phase_flip = cat.pz + cat.py
+        read_x = ext.figures["cat_readout_x_error"]
+        measure_x = anc_phase_flip + read_x - 2.0 * anc_phase_flip * read_x
+        model = cat_surface_noise_model(bit_flip=cat.px + cat.py, measure=measure_x,
+                                        measure_z=ext.figures["cat_readout_z_error"])
+        return model, OpNoise(cat.px, cat.py, cat.pz)
     if code == "gkp-surface":
         gkp = op_noise(ext.bosonic["gkp"])
         flip = gkp.px + gkp.py
