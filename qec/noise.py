@@ -6,14 +6,19 @@ A noiseless circuit (stim's generated memory circuits, or the builders in ``qec.
   targets (``gate_1q``);
 * after every two-qubit gate (``CX``, ``CZ``, ``XCX``...): ``PAULI_CHANNEL_2`` with the 15
   probabilities of ``gate_2q`` on each target pair (a product of single-qubit channels, the
-  depolarizing channel, or a bias-preserving channel);
+  depolarizing channel, or a bias-preserving channel); on the pairs named *local* by the
+  caller (``noisy_circuit(circuit, local_pairs=...)``), ``gate_2q_local`` instead when it is
+  set: on QuantaCore ``gate_2q`` is the photon-mediated remote gate, and a code whose circuit
+  couples some qubits directly (same node or neighbouring atoms, e.g. the short-range checks of
+  a bivariate-bicycle code) gives those gates the local channel;
 * heralded erasure after the gates that can lose a photon, one herald per failed operation, each
   a ``DETECTOR`` whose coordinates start with ``HERALD_COORD`` (−1) and carry a running herald
   index k (from 0, in circuit order):
 
   - single-qubit gates (``gate_1q.erasure``, per qubit): ``HERALDED_ERASE(p) q`` and
     ``DETECTOR(-1, q, k) rec[-1]``;
-  - two-qubit gates (``gate_2q.erasure``, per *pair*): a failed photon-mediated gate is one
+  - two-qubit gates (``gate_2q.erasure``, or ``gate_2q_local.erasure`` on a local pair, per
+    *pair*): a failed photon-mediated gate is one
     event that erases both qubits. stim has no two-qubit heralded erasure, so a flag qubit
     ``f`` (index ``circuit.num_qubits`` of the input circuit, measured and reset each time, so
     one serves every herald; it gets no other noise and is no physical qubit) is flipped
@@ -299,6 +304,10 @@ class NoiseModel:
         measure_z: when given, the flip (``px``) of Z-basis measurements (``M``, ``MZ``, ``MR``,
             ``MRZ``), ``measure`` then covering the others; None (default): ``measure`` for all.
             Cat qubits read Z (homodyne) and X (parity) with different errors.
+        gate_2q_local: when given, the channel (and joint herald) of the two-qubit gates on
+            the pairs that ``noisy_circuit`` is told are local (``local_pairs``); None
+            (default): ``gate_2q`` on every pair, so a model without it inserts exactly what
+            it did before the local channel existed.
     """
 
     gate_1q: OpNoise = field(default_factory=OpNoise)
@@ -308,6 +317,7 @@ class NoiseModel:
     idle: OpNoise = field(default_factory=OpNoise)
     hot: tuple[tuple[int, float], ...] = ()
     measure_z: OpNoise | None = None
+    gate_2q_local: TwoQubitNoise | None = None
 
     def __post_init__(self) -> None:
         hot = tuple((int(q), float(f)) for q, f in self.hot)
@@ -340,14 +350,16 @@ class NoiseModel:
     @property
     def has_erasure(self) -> bool:
         """True when any operation can be heralded-erased."""
-        return self.gate_1q.erasure > 0 or self.gate_2q.erasure > 0
+        local = self.gate_2q_local is not None and self.gate_2q_local.erasure > 0
+        return self.gate_1q.erasure > 0 or self.gate_2q.erasure > 0 or local
 
     def scaled(self, factor: float) -> NoiseModel:
         """Every probability multiplied by ``factor`` (a noise-scale sweep)."""
         mz = None if self.measure_z is None else self.measure_z.scaled(factor)
+        local = None if self.gate_2q_local is None else self.gate_2q_local.scaled(factor)
         return NoiseModel(*(getattr(self, k).scaled(factor) for k in
                             ("gate_1q", "gate_2q", "measure", "reset", "idle")), hot=self.hot,
-                          measure_z=mz)
+                          measure_z=mz, gate_2q_local=local)
 
     # --- serialisation -------------------------------------------------------------------
     def to_dict(self) -> dict[str, Any]:
@@ -358,6 +370,9 @@ class NoiseModel:
             out["hot"] = [[q, f] for q, f in self.hot]
         if self.measure_z is not None:
             out["measure_z"] = asdict(self.measure_z)
+        if self.gate_2q_local is not None:
+            out["gate_2q_local"] = {"probs": list(self.gate_2q_local.probs),
+                                    "erasure": self.gate_2q_local.erasure}
         return out
 
     @classmethod
@@ -367,7 +382,8 @@ class NoiseModel:
         Raises:
             ValueError: on unknown kinds or keys, or invalid probabilities.
         """
-        known = {"gate_1q", "gate_2q", "measure", "reset", "idle", "hot", "measure_z"}
+        known = {"gate_1q", "gate_2q", "measure", "reset", "idle", "hot", "measure_z",
+                 "gate_2q_local"}
         unknown = sorted(set(data) - known)
         if unknown:
             raise ValueError(f"unknown noise kind {unknown[0]!r}: must be one of "
@@ -377,12 +393,13 @@ class NoiseModel:
             if kind == "hot":
                 kwargs["hot"] = tuple((q, f) for q, f in values)
                 continue
-            keys = {"probs", "erasure"} if kind == "gate_2q" else {"px", "py", "pz", "erasure"}
+            two = kind in ("gate_2q", "gate_2q_local")
+            keys = {"probs", "erasure"} if two else {"px", "py", "pz", "erasure"}
             bad = sorted(set(values) - keys)
             if bad:
                 raise ValueError(f"unknown key '{kind}.{bad[0]}': must be one of "
                                  f"{', '.join(sorted(keys))}")
-            if kind == "gate_2q":
+            if two:
                 kwargs[kind] = TwoQubitNoise(tuple(values.get("probs", (0.0,) * 15)),
                                              values.get("erasure", 0.0))
             else:
@@ -399,11 +416,16 @@ class NoiseModel:
         return cls.from_dict(json.loads(text))
 
     # --- insertion -----------------------------------------------------------------------
-    def noisy_circuit(self, circuit: stim.Circuit) -> stim.Circuit:
+    def noisy_circuit(self, circuit: stim.Circuit, *,
+                      local_pairs: frozenset[tuple[int, int]] | Sequence[tuple[int, int]] = (),
+                      ) -> stim.Circuit:
         """A copy of ``circuit`` with this model's noise inserted (see the module docstring).
 
         Args:
             circuit: a (typically noiseless) circuit; existing noise is kept.
+            local_pairs: qubit pairs (either order) whose two-qubit gates are local (e.g.
+                ``MemoryExperiment.local_pairs``): they get ``gate_2q_local`` when it is set,
+                ``gate_2q`` otherwise. Default: none (every two-qubit gate gets ``gate_2q``).
 
         Returns:
             A flattened circuit (no ``REPEAT``) with the same detectors and observables, plus
@@ -423,6 +445,10 @@ class NoiseModel:
         """
         out = _CircuitText()
         hot = dict(self.hot)
+        local: tuple[TwoQubitNoise, frozenset[tuple[int, int]]] | None = None
+        if self.gate_2q_local is not None and local_pairs:
+            local = (self.gate_2q_local,
+                     frozenset((min(a, b), max(a, b)) for a, b in local_pairs))
         flag = circuit.num_qubits  # the two-qubit herald flag: measured and reset each time
         all_qubits = list(range(circuit.num_qubits))
         touched: set[int] = set()
@@ -492,21 +518,23 @@ class NoiseModel:
             if data.is_noisy_gate or not data.is_unitary:
                 continue
             if data.is_two_qubit_gate:
-                pairs = [targets[i:i + 2] for i in range(0, len(targets), 2)]
-                if self.gate_2q.p_pauli:
-                    groups: dict[float, list] = {}
-                    for pair in pairs:
-                        f = max(hot.get(t.value, 1.0) for t in pair)
-                        groups.setdefault(f, []).extend(pair)
-                    for f, group in groups.items():
-                        _append_2q(out, group, self.gate_2q.scaled(f))
-                if self.gate_2q.erasure:
+                all_pairs = [targets[i:i + 2] for i in range(0, len(targets), 2)]
+                for channel, pairs in _split_local(all_pairs, self.gate_2q, local):
+                    if channel.p_pauli:
+                        groups: dict[float, list] = {}
+                        for pair in pairs:
+                            f = max(hot.get(t.value, 1.0) for t in pair)
+                            groups.setdefault(f, []).extend(pair)
+                        for f, group in groups.items():
+                            _append_2q(out, group, channel.scaled(f))
+                    if not channel.erasure:
+                        continue
                     for ta, tb in pairs:
                         if not (ta.is_qubit_target and tb.is_qubit_target):
                             continue  # classically controlled: no photon-mediated gate
                         a, b = ta.value, tb.value
                         f = max(hot.get(a, 1.0), hot.get(b, 1.0))
-                        _append_joint_erasure(out, a, b, min(1.0, self.gate_2q.erasure * f),
+                        _append_joint_erasure(out, a, b, min(1.0, channel.erasure * f),
                                               flag=flag)
                         out.append("DETECTOR", [stim.target_rec(-1)],
                                    [HERALD_COORD, a, n_heralds, b])
@@ -529,6 +557,24 @@ class NoiseModel:
     def with_(self, **changes: Any) -> NoiseModel:
         """A copy with some kinds replaced, e.g. ``model.with_(idle=OpNoise(pz=1e-3))``."""
         return replace(self, **changes)
+
+
+def _split_local(pairs: list, remote: TwoQubitNoise,
+                 local: tuple[TwoQubitNoise, frozenset[tuple[int, int]]] | None,
+                 ) -> list[tuple[TwoQubitNoise, list]]:
+    """The target pairs of one two-qubit instruction grouped by channel, order kept in a group.
+
+    Without a local channel (or local pairs) every pair gets ``remote``: the circuit is then
+    exactly what it was before local gates existed.
+    """
+    if local is None:
+        return [(remote, pairs)]
+    channel, keys = local
+    near, far = [], []
+    for pair in pairs:
+        a, b = pair[0].value, pair[1].value
+        (near if (min(a, b), max(a, b)) in keys else far).append(pair)
+    return [(c, g) for c, g in ((remote, far), (channel, near)) if g]
 
 
 def _value(t: Any) -> int:

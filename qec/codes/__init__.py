@@ -38,6 +38,18 @@ per-operation noise of a device. The codes (``CODES``):
   model equals the paper's circuit's, and with chromobius it reproduces the paper's published
   logical error rates, all but one point (``tests/qec/test_color_code.py``).
 
+* ``"bb"``: a bivariate-bicycle code of Bravyi et al. (Nature 627, 778 (2024)), with its
+  depth-8 syndrome cycle (``_bivariate_bicycle``): ``distance`` selects the instance, 6 →
+  [[72,12,6]], 10 → [[108,8,10]], 12 → [[144,12,12]] (the gross code)
+  (``allowed_distances("bb")``). It encodes k = 12 (or 8) logical qubits
+  (``MemoryExperiment.logical_qubits``), one observable each; only the memory basis's checks
+  carry detectors. Its short-range CNOTs (four of each check's six) are *local* gates
+  (``MemoryExperiment.local_pairs``, for ``NoiseModel.noisy_circuit(..., local_pairs=...)``),
+  the two long-range ones remote. Decode it with ``bposd`` on an undecomposed DEM.
+
+Every other code encodes one logical qubit, and all its two-qubit gates are remote (on
+QuantaCore every CNOT of those circuits is the photon-mediated gate): ``local_pairs`` is empty.
+
 *Data noise* (any code): an ``OpNoise`` applied to every data qubit at the start of every round
 (stim's ``before_round_data_depolarization`` generalised to a Pauli channel), plus, when its
 ``erasure`` > 0, ``HERALDED_ERASE`` with a herald ``DETECTOR(HERALD_COORD, qubit, k)``, k a
@@ -53,8 +65,9 @@ default). Ancilla cats never idle; their Z during the cycle commutes with the CX
 and only flips their ``MRX``, so it is part of their readout error ``measure``.
 
 Modules: this one (API, validation), ``_repetition`` (cat repetition circuit, cat noise),
-``_cat`` (bias-preserving checks for cats in 2D, their noise),
-``_color`` (colour-code circuit), ``_transform`` (Hadamard conjugation, data-noise insertion).
+``_cat`` (bias-preserving checks for cats in 2D, their noise), ``_color`` (colour-code
+circuit), ``_bivariate_bicycle`` (BB codes and their circuit), ``_transform`` (Hadamard
+conjugation, data-noise insertion).
 """
 
 from __future__ import annotations
@@ -64,6 +77,7 @@ from dataclasses import dataclass
 
 import stim
 
+from qec.codes._bivariate_bicycle import BB_CODES, BBCode, bb_circuit
 from qec.codes._cat import bias_preserving_ancillas, cat_surface_noise_model
 from qec.codes._color import color_circuit
 from qec.codes._repetition import cat_noise_model, repetition_circuit
@@ -72,20 +86,45 @@ from qec.noise import OpNoise
 
 __all__ = [
     "BASES",
+    "BB_CODES",
     "CODES",
+    "BBCode",
     "MemoryExperiment",
+    "allowed_distances",
     "cat_noise_model",
     "cat_surface_noise_model",
     "code_capacity_experiment",
     "memory_experiment",
 ]
 
-CODES: tuple[str, ...] = ("surface", "xzzx", "repetition", "xzzx-cat", "gkp-surface", "color")
+CODES: tuple[str, ...] = ("surface", "xzzx", "repetition", "xzzx-cat", "gkp-surface", "color",
+                          "bb")
 """Names accepted by ``memory_experiment``."""
 
 BASES: tuple[str, ...] = ("Z", "X")
 """Logical bases of a memory experiment."""
 
+
+def allowed_distances(code: str) -> tuple[int, ...] | None:
+    """The distances ``memory_experiment`` accepts for ``code``.
+
+    Args:
+        code: one of ``CODES``.
+
+    Returns:
+        The allowed distances of a code that comes in fixed instances (``"bb"``: (6, 10, 12));
+        None for the families that take every odd distance >= 3.
+
+    Raises:
+        ValueError: on an unknown code.
+
+    Example:
+        >>> allowed_distances("bb"), allowed_distances("surface")
+        ((6, 10, 12), None)
+    """
+    if code not in CODES:
+        raise ValueError(f"code = {code!r}: must be one of {', '.join(map(repr, CODES))}")
+    return tuple(BB_CODES) if code == "bb" else None
 
 
 
@@ -95,12 +134,17 @@ class MemoryExperiment:
 
     Attributes:
         code: one of ``CODES``.
-        distance: code distance d (odd, >= 3).
+        distance: code distance d (odd, >= 3; for ``"bb"`` one of ``allowed_distances("bb")``).
         rounds: stabiliser-measurement rounds.
         basis: ``"Z"`` or ``"X"``: the logical basis prepared and measured.
         circuit: the noiseless circuit, except the code-intrinsic data noise it was built with.
         data_qubits: stim indices of the data qubits.
         ancilla_qubits: stim indices of the measure (ancilla) qubits.
+        logical_qubits: logical qubits encoded (k; one observable each): 1 for every code
+            but ``"bb"``.
+        local_pairs: the qubit pairs (a < b) whose two-qubit gates are local (same node or
+            neighbouring atoms); every other two-qubit gate is the photon-mediated remote
+            gate. Empty for every code but ``"bb"`` (its short-range CNOTs).
     """
 
     code: str
@@ -110,23 +154,40 @@ class MemoryExperiment:
     circuit: stim.Circuit
     data_qubits: tuple[int, ...]
     ancilla_qubits: tuple[int, ...]
+    logical_qubits: int = 1
+    local_pairs: frozenset[tuple[int, int]] = frozenset()
 
     @property
     def resources(self) -> dict[str, int]:
-        """Physical resources of the logical qubit.
+        """Physical resources of the code block.
 
         Returns:
-            ``{"qubits": data + ancillas, "data": ..., "ancillas": ..., "modes": ...}``, where
-            ``modes`` counts bosonic modes: for ``"repetition"`` and ``"xzzx-cat"`` every qubit
-            is a cat (data and ancilla: the bias-preserving CX needs a cat control), so
-            modes = qubits; for
-            ``"gkp-surface"`` the data are GKP modes and the ancillas ordinary qubits, so
-            modes = data; for ``"surface"``, ``"xzzx"`` and ``"color"`` modes = qubits (one
-            photonic mode per qubit).
+            ``{"qubits": data + ancillas, "data": ..., "ancillas": ..., "modes": ...,
+            "logical_qubits": k, "two_qubit_gates_per_round": ...,
+            "remote_gates_per_round": ...}``, where ``modes`` counts bosonic modes: for
+            ``"repetition"`` and ``"xzzx-cat"`` every qubit is a cat (data and ancilla: the
+            bias-preserving CX needs a cat control), so modes = qubits; for ``"gkp-surface"``
+            the data are GKP modes and the ancillas ordinary qubits, so modes = data; for the
+            others modes = qubits (one photonic mode per qubit). The gate counts are per
+            round of the memory (the circuit's two-qubit gates divided by ``rounds``);
+            remote ones are those not on ``local_pairs`` (all of them, for every code but
+            ``"bb"``).
         """
         n_data, n_anc = len(self.data_qubits), len(self.ancilla_qubits)
         modes = n_data if self.code == "gkp-surface" else n_data + n_anc
-        return {"qubits": n_data + n_anc, "data": n_data, "ancillas": n_anc, "modes": modes}
+        total = remote = 0
+        for inst in self.circuit.flattened():
+            data = stim.gate_data(inst.name)
+            if not (data.is_two_qubit_gate and data.is_unitary):
+                continue
+            t = [q.value for q in inst.targets_copy()]
+            for a, b in zip(t[::2], t[1::2], strict=True):
+                total += 1
+                remote += (min(a, b), max(a, b)) not in self.local_pairs
+        return {"qubits": n_data + n_anc, "data": n_data, "ancillas": n_anc, "modes": modes,
+                "logical_qubits": self.logical_qubits,
+                "two_qubit_gates_per_round": total // self.rounds,
+                "remote_gates_per_round": remote // self.rounds}
 
 
 def memory_experiment(code: str, *, distance: int, rounds: int, basis: str = "Z",
@@ -135,7 +196,8 @@ def memory_experiment(code: str, *, distance: int, rounds: int, basis: str = "Z"
 
     Args:
         code: one of ``CODES``.
-        distance: odd integer >= 3.
+        distance: odd integer >= 3, or one of ``allowed_distances(code)`` where that is not
+            None (``"bb"``: 6, 10, 12).
         rounds: integer >= 1.
         basis: ``"Z"`` or ``"X"``.
         data_noise: Pauli channel (+ heralded erasure) on every data qubit at the start of
@@ -149,6 +211,11 @@ def memory_experiment(code: str, *, distance: int, rounds: int, basis: str = "Z"
             ``data_noise`` for ``"gkp-surface"``.
     """
     _check(code, distance, rounds, basis, data_noise)
+    if code == "bb":
+        circuit, data, anc, local = bb_circuit(BB_CODES[int(distance)], int(rounds), basis)
+        return MemoryExperiment(code, int(distance), int(rounds), basis,
+                                with_data_noise(circuit, data_noise), data, anc,
+                                BB_CODES[int(distance)].k, local)
     if code == "repetition":
         circuit, data, anc = repetition_circuit(int(distance), int(rounds), basis)
     elif code == "color":
@@ -195,7 +262,13 @@ def _check(code: object, distance: object, rounds: object, basis: object,
            data_noise: object) -> None:
     if code not in CODES:
         raise ValueError(f"code = {code!r}: must be one of {', '.join(map(repr, CODES))}")
-    if (isinstance(distance, bool) or not isinstance(distance, numbers.Integral)
+    allowed = allowed_distances(str(code))
+    if allowed is not None:
+        if (isinstance(distance, bool) or not isinstance(distance, numbers.Integral)
+                or distance not in allowed):
+            raise ValueError(f"distance = {distance!r}: code {code!r} has the distances "
+                             f"{', '.join(map(str, allowed))}")
+    elif (isinstance(distance, bool) or not isinstance(distance, numbers.Integral)
             or distance < 3 or distance % 2 == 0):
         raise ValueError(f"distance = {distance!r}: must be an odd integer >= 3")
     if isinstance(rounds, bool) or not isinstance(rounds, numbers.Integral) or rounds < 1:
