@@ -97,7 +97,8 @@ BUILTIN_DECODERS: tuple[str, ...] = tuple(_BUILTIN)
 
 _ONLY_CODES: dict[str, tuple[str, ...]] = {"chromobius": ("color",)}
 _NOT_CODES: dict[str, tuple[str, ...]] = {
-    name: ("color",) for name in ("mwpm", "mwpm-correlated", "mwpm-erasure", "belief-matching")}
+    name: ("color", "bb") for name in ("mwpm", "mwpm-correlated", "mwpm-erasure",
+                                       "belief-matching")}
 
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.+-]*$")
 
@@ -239,8 +240,9 @@ def check_decoder_for_code(name: str, code: str) -> None:
     """Raise before any work where a built-in decoder cannot decode a code's circuits.
 
     ``chromobius`` decodes only ``"color"`` (it needs the colour-code detector annotations);
-    the matching decoders (``mwpm*``, ``belief-matching``) do not decode ``"color"`` (its
-    three-detector errors do not decompose into edges beyond d = 3). User decoders are not
+    the matching decoders (``mwpm*``, ``belief-matching``) decode neither ``"color"`` (its
+    three-detector errors do not decompose into edges beyond d = 3) nor ``"bb"`` (its
+    errors flip up to six checks: a hypergraph, no matching graph). User decoders are not
     checked.
 
     Args:

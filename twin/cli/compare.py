@@ -12,8 +12,9 @@ __all__ = ["add_arguments", "format_result", "run"]
 
 EXAMPLES = """\
 examples:
-  quantacore compare                   # all codes mwpm decodes, d = 3 5, mwpm and mwpm-erasure
+  quantacore compare                   # every code with its own decoders, d = 3 5 (BB: 6 12)
   quantacore compare --codes color --decoders chromobius --distances 3 5
+  quantacore compare --codes surface bb --distances 3 5 6 12 --target 1e-6
   quantacore compare --codes surface xzzx --distances 3 5 7 --decoders mwpm mwpm-erasure
   quantacore compare --threshold --out compare-out      # + noise-scale threshold, PNG + HTML
   quantacore compare --device my_device.toml --json > compare.json
@@ -21,6 +22,9 @@ examples:
 Figures: logical error per round ε = (1 − (1 − 2·P_shot)^(1/rounds))/2 with 95 % Wilson
 intervals; each shot is one memory experiment of `--rounds` (default: d) rounds. The summary's
 ε sums the Z- and X-basis memories. Λ = ε_d / ε_(d+2) (fitted over the distances run).
+Per logical qubit (k > 1 for the BB codes: 12 logical qubits in one block): ε_L = 1 − (1 −
+ε_block)^(1/k), and qubits, modes and remote (photon-mediated) gates per round divided by k;
+the target and the projected footprint are per logical qubit.
 """
 
 
@@ -34,13 +38,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--set", metavar="KEY=VALUE", action="append", default=[],
                         dest="overrides", help="override a device parameter (repeatable)")
     parser.add_argument("--codes", nargs="+", default=None, metavar="CODE",
-                        help="codes to compare (default: every code one of the decoders "
-                             f"decodes): {', '.join(CODES)}")
+                        help="codes to compare (default: every code, or every code one of "
+                             f"--decoders decodes): {', '.join(CODES)}")
     parser.add_argument("--distances", nargs="+", default=["3", "5"], metavar="D",
-                        help="odd code distances >= 3 (default: 3 5)")
-    parser.add_argument("--decoders", nargs="+", default=["mwpm", "mwpm-erasure"],
-                        metavar="DECODER",
-                        help="decoders (default: mwpm mwpm-erasure): "
+                        help="odd code distances >= 3 (default: 3 5); the BB code runs the "
+                             "ones it has, 6 10 12 (default: 6 12)")
+    parser.add_argument("--decoders", nargs="+", default=None, metavar="DECODER",
+                        help="decoders (default: each code's own: chromobius for color, "
+                             "bposd for bb, mwpm and mwpm-erasure for the others): "
                              f"{', '.join(decoder_names())}")
     parser.add_argument("--basis", choices=["Z", "X", "both"], default="both",
                         help="memory basis (default: both, summed)")
@@ -53,7 +58,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="stop a task after this many logical errors")
     parser.add_argument("--workers", type=int, default=1, help="worker processes (default 1)")
     parser.add_argument("--target", type=float, default=1e-9,
-                        help="target logical error per round for the projection (1e-9)")
+                        help="target logical error per round per logical qubit for the "
+                             "projection (1e-9)")
     parser.add_argument("--threshold", action="store_true",
                         help="also sweep the device noise (× 0.5 … 8) for a threshold estimate")
     parser.add_argument("--save-resume", metavar="FILE.csv",
@@ -70,20 +76,29 @@ def _fmt(x: float | None, spec: str = ".3g") -> str:
 def format_result(result) -> str:
     """Readable tables of a ``CompareResult``."""
     lines = [f"{'code':<12} {'d':>3} {'decoder':<16} {'basis':<5} {'shots':>8} {'errors':>7} "
-             f"{'ε/round':>10} {'95% CI':>23} {'qubits':>6} {'modes':>6}"]
+             f"{'ε/round':>10} {'95% CI':>23} {'k':>3} {'ε/round/k':>10} {'qubits/k':>8} "
+             f"{'modes/k':>8} {'remote/rnd/k':>12}"]
     for r in result.rows:
         lo, hi = r.rate.per_round_ci
+        k = r.logical_qubits
         lines.append(f"{r.code:<12} {r.distance:>3} {r.decoder:<16} {r.basis:<5} "
                      f"{r.rate.shots:>8} {r.rate.errors:>7} {r.rate.per_round:>10.3e} "
-                     f"[{lo:>9.2e}, {hi:>9.2e}] {r.qubits:>6} {r.modes:>6}")
+                     f"[{lo:>9.2e}, {hi:>9.2e}] {k:>3} {r.per_logical:>10.3e} "
+                     f"{r.qubits / k:>8.4g} {r.modes / k:>8.4g} "
+                     f"{r.remote_gates_per_round / k:>12.4g}")
     lines.append("")
     target = result.summaries[0].target if result.summaries else 1e-9
-    lines.append(f"{'code':<12} {'decoder':<16} {'Λ':>7} {'d@' + format(target, 'g'):>8} "
-                 f"{'qubits':>7} {'modes':>7} {'threshold ×noise':>17}  Λ by basis")
+    lines.append(f"Projection to ε = {target:g} per round per logical qubit (footprint per "
+                 "logical qubit):")
+    lines.append(f"{'code':<12} {'decoder':<16} {'Λ':>7} {'d':>4} {'qubits/k':>9} "
+                 f"{'modes/k':>8} {'remote/rnd/k':>12} {'threshold ×noise':>17}  Λ by basis")
     for s in result.summaries:
         lines.append(f"{s.code:<12} {s.decoder:<16} {_fmt(s.lam):>7} "
-                     f"{_fmt(s.projected_distance, 'd'):>8} {_fmt(s.projected_qubits, 'd'):>7} "
-                     f"{_fmt(s.projected_modes, 'd'):>7} {_fmt(s.threshold_scale):>17}  "
+                     f"{_fmt(s.projected_distance, 'd'):>4} "
+                     f"{_fmt(s.projected_qubits_per_logical, '.4g'):>9} "
+                     f"{_fmt(s.projected_modes_per_logical, '.4g'):>8} "
+                     f"{_fmt(s.projected_remote_gates_per_logical, '.4g'):>12} "
+                     f"{_fmt(s.threshold_scale):>17}  "
                      + " ".join(f"{b} {v:.3g}" for b, v in s.lam_by_basis.items()))
     return "\n".join(lines)
 

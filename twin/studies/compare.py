@@ -3,29 +3,110 @@
 Every code × distance × decoder → logical error per round, Λ, a threshold (noise-scale)
 estimate and the distance and resources projected for a target.
 
+Codes compare *per logical qubit*: a block that encodes k logical qubits (the ``"bb"`` codes, k =
+12 or 8) fails per round with ε_block (any of its k observables flipped), and its per-logical
+figure is ε_L = 1 − (1 − ε_block)^(1/k) (the per-qubit rate that, independent over k qubits,
+gives ε_block; ≈ ε_block/k), beside qubits, bosonic modes and remote (photon-mediated) gates per
+round divided by k. The target is per logical qubit per round, so 12 surface patches and one
+gross-code block are held to the same standard.
+
+Distances: a family code (surface, XZZX, repetition, colour, GKP) runs the odd distances asked
+for; a code that comes in fixed instances (``qec.codes.allowed_distances``: ``"bb"`` at 6, 10,
+12) runs the asked distances it has, or else ``FIXED_INSTANCE_DEFAULTS``. Its projection picks
+the smallest *known* instance that reaches the target (None beyond the largest).
+
 The device goes through ``physics`` once (``extract_operations``); ``twin.device.noise_map``
 turns it into each code's noise; ``qec`` builds, samples (sinter) and decodes.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from physics.device import Device
 from physics.operations import extract_operations
-from qec.codes import CODES, memory_experiment
+from qec.codes import CODES, allowed_distances, memory_experiment
 from qec.decoders import decoder_names, decodes_code
 from qec.montecarlo import collect, make_task
 from qec.stats import LogicalRate, fit_suppression, logical_rate, threshold_crossing
 from twin.device.noise_map import code_noise
 from twin.validation import check_name
 
-__all__ = ["CodeSummary", "CompareResult", "CompareRow", "default_codes", "run_compare",
-           "validate_grid"]
+__all__ = ["DEFAULT_DECODERS", "FIXED_INSTANCE_DEFAULTS", "CodeSummary", "CompareResult",
+           "CompareRow", "code_decoders", "code_distances", "default_codes", "per_logical",
+           "run_compare", "validate_grid"]
 
 BASES = ("Z", "X")
+
+DEFAULT_DECODERS: dict[str, tuple[str, ...]] = {
+    "color": ("chromobius",),
+    "bb": ("bposd",),
+}
+"""Decoders a code runs with when none are named (every other code: ``("mwpm",
+"mwpm-erasure")``): the colour code's Möbius decoder; BP+OSD for the BB codes' hyperedges."""
+
+_FAMILY_DECODERS = ("mwpm", "mwpm-erasure")
+
+FIXED_INSTANCE_DEFAULTS: dict[str, tuple[int, ...]] = {"bb": (6, 12)}
+"""Instances a fixed-instance code runs when none of the asked distances is one of its own:
+[[72,12,6]] and the gross code [[144,12,12]]."""
+
+
+def per_logical(eps_block: float, k: int) -> float:
+    """Per-logical-qubit error of a block of k logical qubits: 1 − (1 − ε_block)^(1/k).
+
+    Args:
+        eps_block: probability that any of the block's k logical qubits fails (per round or per
+            shot), in [0, 1].
+        k: logical qubits in the block, >= 1.
+
+    Returns:
+        ε_L in [0, 1]; ε_block itself for k = 1.
+
+    Example:
+        >>> round(per_logical(0.12, 12), 5)
+        0.01060
+    """
+    if k == 1 or eps_block <= 0:
+        return float(eps_block)
+    return float(-math.expm1(math.log1p(-min(eps_block, 1.0)) / k)) if eps_block < 1 else 1.0
+
+
+def code_distances(code: str, distances: Sequence[int]) -> tuple[int, ...]:
+    """The distances ``run_compare`` runs for ``code`` out of the asked ``distances``.
+
+    Args:
+        code: a code name.
+        distances: the asked distances.
+
+    Returns:
+        The odd ones >= 3 for a family code; for a fixed-instance code the asked ones it has,
+        or else its ``FIXED_INSTANCE_DEFAULTS``.
+    """
+    allowed = allowed_distances(code)
+    if allowed is None:
+        return tuple(d for d in distances if d >= 3 and d % 2 == 1)
+    own = tuple(d for d in distances if d in allowed)
+    return own or FIXED_INSTANCE_DEFAULTS.get(code, allowed[:1])
+
+
+def code_decoders(code: str, decoders: Sequence[str] | None) -> tuple[str, ...]:
+    """The decoders ``run_compare`` runs ``code`` with.
+
+    Args:
+        code: a code name.
+        decoders: the named decoders, or None for the code's defaults (``DEFAULT_DECODERS``,
+            else mwpm and mwpm-erasure).
+
+    Returns:
+        Those of them that decode ``code`` (``qec.decoders.decodes_code``).
+    """
+    if decoders is None:
+        decoders = DEFAULT_DECODERS.get(code, _FAMILY_DECODERS)
+    return tuple(d for d in decoders if decodes_code(d, code))
 
 
 @dataclass(frozen=True)
@@ -39,9 +120,11 @@ class CompareRow:
         basis: memory basis, "Z" or "X".
         rounds: rounds per shot.
         rate: counts, per-shot and per-round rates with intervals.
-        qubits: physical qubits of the logical qubit.
-        modes: bosonic modes of the logical qubit.
+        qubits: physical qubits of the code block.
+        modes: bosonic modes of the code block.
         seconds: decoding + sampling CPU seconds sinter spent on it.
+        logical_qubits: logical qubits k the block encodes (1 but for ``"bb"``).
+        remote_gates_per_round: photon-mediated two-qubit gates per round of the block.
     """
 
     code: str
@@ -53,15 +136,34 @@ class CompareRow:
     qubits: int
     modes: int
     seconds: float
+    logical_qubits: int = 1
+    remote_gates_per_round: int = 0
+
+    @property
+    def per_logical(self) -> float:
+        """Per-round logical error per logical qubit (``per_logical`` of the block's)."""
+        return per_logical(self.rate.per_round, self.logical_qubits)
+
+    @property
+    def per_logical_ci(self) -> tuple[float, float]:
+        """The 95 % interval of ``per_logical`` (the block's interval, mapped monotonically)."""
+        lo, hi = self.rate.per_round_ci
+        return per_logical(lo, self.logical_qubits), per_logical(hi, self.logical_qubits)
 
     def to_json(self) -> dict[str, Any]:
         """The row as JSON-ready data (keys of the ``results`` list of ``--json``)."""
+        k = self.logical_qubits
         return {
             "code": self.code, "distance": self.distance, "decoder": self.decoder,
             "basis": self.basis, "rounds": self.rounds, "shots": self.rate.shots,
             "errors": self.rate.errors, "ler_per_shot": self.rate.per_shot,
             "ler_per_round": self.rate.per_round, "ler_ci": list(self.rate.per_round_ci),
             "qubits": self.qubits, "modes": self.modes, "seconds": self.seconds,
+            "logical_qubits": k, "ler_per_round_per_logical": self.per_logical,
+            "ler_per_logical_ci": list(self.per_logical_ci),
+            "qubits_per_logical": self.qubits / k, "modes_per_logical": self.modes / k,
+            "remote_gates_per_round": self.remote_gates_per_round,
+            "remote_gates_per_round_per_logical": self.remote_gates_per_round / k,
         }
 
 
@@ -72,18 +174,26 @@ class CodeSummary:
     Attributes:
         code: code name.
         decoder: decoder name.
-        ler_by_distance: distance → per-round logical error summed over the bases run.
+        ler_by_distance: distance → per-round logical error of the block, summed over the
+            bases run.
         lam: fitted Λ (suppression per distance step of 2), None if not fittable.
-        prefactor: A of the fit ε_d = A / Λ^((d+1)/2), None if not fittable.
-        target: target per-round logical error.
-        projected_distance: smallest odd distance reaching ``target``, None if unreachable.
-        projected_qubits: physical qubits at ``projected_distance``.
-        projected_modes: bosonic modes at ``projected_distance``.
+        prefactor: A of the fit ε_d = A / Λ^((d+1)/2) (per logical qubit), None if not
+            fittable.
+        target: target per-round logical error *per logical qubit*.
+        projected_distance: smallest distance reaching ``target`` (odd for a family code; a
+            known instance for a fixed-instance code), None if unreachable.
+        projected_qubits: physical qubits of the block at ``projected_distance``.
+        projected_modes: bosonic modes of the block at ``projected_distance``.
         threshold_scale: noise scale (× the device's noise) where the smallest and largest
             distance cross; None if no threshold sweep was asked or no crossing was found.
         lam_by_basis: Λ fitted per memory basis. The projection asks every basis to reach
             target / (number of bases); a basis whose error does not fall with d (Λ ≤ 1, e.g.
             the cat code's bit-flip and readout floor) makes the target unreachable (None).
+        logical_qubits: logical qubits k per block.
+        ler_per_logical_by_distance: distance → per-round error per logical qubit
+            (``per_logical`` of ``ler_by_distance``).
+        projected_remote_gates_per_round: photon-mediated gates per round of the block at
+            ``projected_distance``.
     """
 
     code: str
@@ -97,6 +207,39 @@ class CodeSummary:
     projected_modes: int | None
     threshold_scale: float | None = None
     lam_by_basis: dict[str, float] = field(default_factory=dict)
+    logical_qubits: int = 1
+    ler_per_logical_by_distance: dict[int, float] = field(default_factory=dict)
+    projected_remote_gates_per_round: int | None = None
+
+    @property
+    def projected_qubits_per_logical(self) -> float | None:
+        """Physical qubits per logical qubit at the projected distance (the footprint)."""
+        return None if self.projected_qubits is None else self.projected_qubits / \
+            self.logical_qubits
+
+    @property
+    def projected_modes_per_logical(self) -> float | None:
+        """Bosonic modes per logical qubit at the projected distance."""
+        return None if self.projected_modes is None else self.projected_modes / \
+            self.logical_qubits
+
+    @property
+    def projected_remote_gates_per_logical(self) -> float | None:
+        """Photon-mediated gates per round per logical qubit at the projected distance."""
+        g = self.projected_remote_gates_per_round
+        return None if g is None else g / self.logical_qubits
+
+    def to_json(self) -> dict[str, Any]:
+        """The summary as JSON-ready data (one item of ``summary`` in ``--json``)."""
+        out = asdict(self)
+        out["ler_by_distance"] = {str(k): v for k, v in self.ler_by_distance.items()}
+        out["ler_per_logical_by_distance"] = {
+            str(k): v for k, v in self.ler_per_logical_by_distance.items()}
+        out["projected_qubits_per_logical"] = self.projected_qubits_per_logical
+        out["projected_modes_per_logical"] = self.projected_modes_per_logical
+        out["projected_remote_gates_per_round_per_logical"] = \
+            self.projected_remote_gates_per_logical
+        return out
 
 
 @dataclass(frozen=True)
@@ -119,43 +262,64 @@ class CompareResult:
         """One JSON object: ``results`` (rows), ``summary``, ``threshold_sweep``, ``figures``."""
         return {
             "results": [r.to_json() for r in self.rows],
-            "summary": [
-                {**asdict(s), "ler_by_distance": {str(k): v for k, v in
-                                                  s.ler_by_distance.items()}}
-                for s in self.summaries
-            ],
+            "summary": [s.to_json() for s in self.summaries],
             "threshold_sweep": [{"scale": s, **r.to_json()} for s, r in self.threshold_rows],
             "figures": self.figures,
         }
 
 
 def validate_grid(*, codes: Sequence[str], distances: Sequence[int],
-                  decoders: Sequence[str], bases: Sequence[str]) -> None:
+                  decoders: Sequence[str] | None, bases: Sequence[str]) -> None:
     """Check names and distances before any work starts.
 
+    Args:
+        codes: code names.
+        distances: asked distances: odd integers >= 3 for the family codes, and any of the
+            fixed-instance codes' own (``qec.codes.allowed_distances``).
+        decoders: decoder names, or None for each code's defaults.
+        bases: memory bases.
+
     Raises:
-        ValueError: naming the bad value and the allowed ones, or a code that none of the
-            decoders decodes (``qec.decoders.decodes_code``).
+        ValueError: naming the bad value and the allowed ones, a code that none of the
+            decoders decodes (``qec.decoders.decodes_code``), or a family code left with no
+            odd distance.
     """
     for code in codes:
         check_name("code", code, CODES)
     names = decoder_names()
-    for dec in decoders:
+    for dec in decoders or ():
         check_name("decoder", dec, names)
     for code in codes:
-        if not any(decodes_code(dec, code) for dec in decoders):
+        if not code_decoders(code, decoders):
             fits = [n for n in names if decodes_code(n, code)]
-            raise ValueError(f"code = {code!r}: none of the decoders {', '.join(decoders)} "
+            raise ValueError(f"code = {code!r}: none of the decoders {', '.join(decoders or ())} "
                              f"decodes it; add one of {', '.join(fits)}")
+    fixed = {d for c in codes for d in (allowed_distances(c) or ())}
     for d in distances:
-        if isinstance(d, bool) or not isinstance(d, int) or d < 3 or d % 2 == 0:
-            raise ValueError(f"distance = {d!r}: must be an odd integer >= 3")
+        if isinstance(d, bool) or not isinstance(d, int) or d < 3 or (d % 2 == 0
+                                                                      and d not in fixed):
+            extra = f" (or one of {', '.join(map(str, sorted(fixed)))} for the BB codes)" \
+                if fixed else ""
+            raise ValueError(f"distance = {d!r}: must be an odd integer >= 3{extra}")
+    for code in codes:
+        if not code_distances(code, distances):
+            raise ValueError(f"code = {code!r}: none of the distances "
+                             f"{', '.join(map(str, distances))} is odd: add an odd distance >= 3")
     for b in bases:
         check_name("basis", b, BASES)
 
 
-def default_codes(decoders: Sequence[str]) -> tuple[str, ...]:
-    """Every code of ``qec.codes.CODES`` that one of ``decoders`` decodes, in ``CODES`` order."""
+def default_codes(decoders: Sequence[str] | None) -> tuple[str, ...]:
+    """The codes ``compare`` runs when none are named, in ``CODES`` order.
+
+    Args:
+        decoders: named decoders, or None (each code with its defaults: every code).
+
+    Returns:
+        Every code that one of ``decoders`` decodes (every code when ``decoders`` is None).
+    """
+    if decoders is None:
+        return CODES
     return tuple(c for c in CODES if any(decodes_code(d, c) for d in decoders))
 
 
@@ -163,12 +327,22 @@ def _experiment(code: str, d: int, rounds: int, basis: str, data_noise):
     return memory_experiment(code, distance=d, rounds=rounds, basis=basis, data_noise=data_noise)
 
 
+def _projection(code: str, fit, target: float) -> int | None:
+    """Smallest distance (a known instance, for a fixed-instance code) the fit puts ≤ target."""
+    allowed = allowed_distances(code)
+    if allowed is None:
+        return fit.distance_for(target)
+    if not (fit.lam > 1 and target > 0):
+        return None
+    return next((d for d in sorted(allowed) if fit.predict(d) <= target), None)
+
+
 def run_compare(
     device: Device,
     *,
     codes: Sequence[str] | None = None,
     distances: Sequence[int] = (3, 5),
-    decoders: Sequence[str] = ("mwpm",),
+    decoders: Sequence[str] | None = None,
     bases: Sequence[str] = BASES,
     rounds: int | None = None,
     max_shots: int = 20_000,
@@ -184,18 +358,21 @@ def run_compare(
     Args:
         device: the device (reference device with overrides).
         codes: code names (``qec.codes.CODES``); None: every code that one of ``decoders``
-            decodes. A (code, decoder) pair where the decoder cannot decode the code
-            (``qec.decoders.decodes_code``: ``chromobius`` decodes only ``"color"``, the
-            matching decoders not ``"color"``) is skipped.
-        distances: odd distances ≥ 3.
-        decoders: registered decoder names (``qec.decoders.decoder_names()``).
+            decodes (every code when ``decoders`` is None). A (code, decoder) pair where the
+            decoder cannot decode the code (``qec.decoders.decodes_code``: ``chromobius``
+            decodes only ``"color"``, the matching decoders neither ``"color"`` nor ``"bb"``)
+            is skipped.
+        distances: odd distances ≥ 3 for the family codes; a fixed-instance code (``"bb"``)
+            runs the ones it has (6, 10, 12), or else ``FIXED_INSTANCE_DEFAULTS``.
+        decoders: registered decoder names (``qec.decoders.decoder_names()``); None: each
+            code's own (``DEFAULT_DECODERS``; mwpm and mwpm-erasure for the others).
         bases: memory bases to run; the per-round error of a (code, distance, decoder) is the
             sum over the bases run.
         rounds: rounds per shot; None uses ``distance`` rounds.
         max_shots: shot budget per task.
         max_errors: stop a task after this many logical errors.
         workers: sinter worker processes.
-        target: target per-round logical error for the projection.
+        target: target per-round logical error per logical qubit for the projection.
         threshold_scales: if given, also sweep the device's noise scaled by these factors at
             the smallest and largest distance and report where they cross.
         save_resume: sinter CSV to append to and resume from.
@@ -212,20 +389,19 @@ def run_compare(
     ext = extract_operations(device)
     noise = {code: code_noise(ext, code) for code in codes}
 
-    def tasks_for(scale: float, ds: Sequence[int]):
+    def tasks_for(scale: float, ends: bool):
         out, meta = [], {}
         for code in codes:
             model, data_noise = noise[code]
             model = model.scaled(scale) if scale != 1 else model
             dn = data_noise.scaled(scale) if (data_noise is not None and scale != 1) else data_noise
-            for d in ds:
+            ds = code_distances(code, distances)
+            for d in sorted({min(ds), max(ds)}) if ends else ds:
                 r = rounds or d
                 for basis in bases:
                     exp = _experiment(code, d, r, basis, dn)
-                    circuit = model.noisy_circuit(exp.circuit)
-                    for dec in decoders:
-                        if not decodes_code(dec, code):
-                            continue
+                    circuit = model.noisy_circuit(exp.circuit, local_pairs=exp.local_pairs)
+                    for dec in code_decoders(code, decoders):
                         md = {"code": code, "distance": d, "rounds": r, "basis": basis,
                               "decoder": dec, "scale": scale}
                         out.append(make_task(circuit, decoder=dec, json_metadata=md))
@@ -240,12 +416,13 @@ def run_compare(
             rate = logical_rate(shots=st.shots, errors=st.errors, rounds=md["rounds"])
             rows.append((md["scale"], CompareRow(
                 md["code"], md["distance"], md["decoder"], md["basis"], md["rounds"], rate,
-                res["qubits"], res["modes"], float(st.seconds))))
+                res["qubits"], res["modes"], float(st.seconds), res["logical_qubits"],
+                res["remote_gates_per_round"])))
         rows.sort(key=lambda sr: (sr[0], codes.index(sr[1].code), sr[1].decoder,
                                   sr[1].distance, sr[1].basis))
         return rows
 
-    tasks, meta = tasks_for(1.0, distances)
+    tasks, meta = tasks_for(1.0, False)
     say(f"sampling and decoding {len(tasks)} tasks on {workers} worker(s)...")
     stats = collect(tasks, num_workers=workers, max_shots=max_shots, max_errors=max_errors,
                     save_resume_filepath=save_resume, print_progress=progress is not None)
@@ -253,10 +430,9 @@ def run_compare(
 
     sweep_rows: list[tuple[float, CompareRow]] = []
     if threshold_scales:
-        ends = sorted({min(distances), max(distances)})
         sweep_tasks, sweep_meta = [], {}
-        for s in threshold_scales:
-            t, m = tasks_for(float(s), ends)
+        for sc in threshold_scales:
+            t, m = tasks_for(float(sc), True)
             sweep_tasks += t
             sweep_meta.update(m)
         say(f"threshold sweep: {len(sweep_tasks)} tasks...")
@@ -267,43 +443,45 @@ def run_compare(
 
     summaries = []
     for code in codes:
-        for dec in decoders:
-            if not decodes_code(dec, code):
-                continue
-            by_d: dict[int, float] = {}
-            for r in rows:
-                if r.code == code and r.decoder == dec:
-                    by_d[r.distance] = by_d.get(r.distance, 0.0) + r.rate.per_round
-            fit = fit_suppression(list(by_d), list(by_d.values()))
-            lam = fit.lam if fit else None
-            lam_by_basis: dict[str, float] = {}
-            d_star: int | None = None
-            reachable = fit is not None
-            for basis in bases:
-                pts = [(r.distance, r.rate.per_round) for r in rows
-                       if r.code == code and r.decoder == dec and r.basis == basis]
-                fb = fit_suppression([d for d, _ in pts], [e for _, e in pts])
-                if fb is None:  # no errors at ≥ 2 distances: this basis is below detection
-                    continue
-                lam_by_basis[basis] = fb.lam
-                db = fb.distance_for(target / len(bases))
-                if db is None:
-                    reachable = False
-                else:
-                    d_star = max(d_star or 0, db)
-            if not reachable:
-                d_star = None
-            q_star = m_star = None
-            if d_star is not None:
-                res = memory_experiment(code, distance=d_star, rounds=1,
-                                        data_noise=noise[code][1]).resources
-                q_star, m_star = res["qubits"], res["modes"]
-            th = None
-            if sweep_rows:
-                th = _threshold(sweep_rows, code, dec, min(distances), max(distances))
-            summaries.append(CodeSummary(code, dec, by_d, lam, fit.prefactor if fit else None,
-                                         target, d_star, q_star, m_star, th, lam_by_basis))
+        ds = code_distances(code, distances)
+        for dec in code_decoders(code, decoders):
+            summaries.append(_summary(code, dec, rows, bases, target, noise[code][1],
+                                      sweep_rows, min(ds), max(ds)))
     return CompareResult(tuple(rows), tuple(summaries), dict(ext.figures), tuple(sweep_rows))
+
+
+def _summary(code: str, dec: str, rows: Sequence[CompareRow], bases: Sequence[str],
+             target: float, data_noise, sweep_rows, d_lo: int, d_hi: int) -> CodeSummary:
+    mine = [r for r in rows if r.code == code and r.decoder == dec]
+    k = mine[0].logical_qubits if mine else 1
+    by_d: dict[int, float] = {}
+    for r in mine:
+        by_d[r.distance] = by_d.get(r.distance, 0.0) + r.rate.per_round
+    by_d_logical = {d: per_logical(e, k) for d, e in by_d.items()}
+    fit = fit_suppression(list(by_d_logical), list(by_d_logical.values()))
+    lam_by_basis: dict[str, float] = {}
+    d_star: int | None = None
+    reachable = fit is not None
+    for basis in bases:
+        pts = [(r.distance, r.per_logical) for r in mine if r.basis == basis]
+        fb = fit_suppression([d for d, _ in pts], [e for _, e in pts])
+        if fb is None:  # no errors at ≥ 2 distances: this basis is below detection
+            continue
+        lam_by_basis[basis] = fb.lam
+        db = _projection(code, fb, target / len(bases))
+        if db is None:
+            reachable = False
+        else:
+            d_star = max(d_star or 0, db)
+    if not reachable:
+        d_star = None
+    q_star = m_star = g_star = None
+    if d_star is not None:
+        res = memory_experiment(code, distance=d_star, rounds=1, data_noise=data_noise).resources
+        q_star, m_star, g_star = res["qubits"], res["modes"], res["remote_gates_per_round"]
+    th = _threshold(sweep_rows, code, dec, d_lo, d_hi) if sweep_rows else None
+    return CodeSummary(code, dec, by_d, fit.lam if fit else None, fit.prefactor if fit else None,
+                       target, d_star, q_star, m_star, th, lam_by_basis, k, by_d_logical, g_star)
 
 
 def _threshold(sweep_rows, code: str, dec: str, d_lo: int, d_hi: int) -> float | None:
