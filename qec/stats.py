@@ -11,6 +11,8 @@ Normalisation (used by every figure of the project):
   ``sinter.shot_error_rate_to_piece_error_rate``);
 * confidence intervals: Wilson score intervals on P_L (``scipy.stats.binomtest``), mapped
   through the same monotone per-round transform;
+* threshold: where the per-round curves of two distances cross (``threshold_crossing``),
+  with a parametric-bootstrap interval from the counts (``crossing_with_interval``);
 * Λ: ε_d ≈ A / Λ^((d+1)/2), so Λ = ε_d / ε_{d+2} (the suppression per distance step of 2),
   fitted by least squares on log ε over all distances given.
 """
@@ -25,8 +27,10 @@ import numpy as np
 from scipy import stats as _st
 
 __all__ = [
+    "Crossing",
     "LogicalRate",
     "Suppression",
+    "crossing_with_interval",
     "fit_suppression",
     "logical_rate",
     "per_round",
@@ -165,3 +169,76 @@ def threshold_crossing(ps: Sequence[float], low_d: Sequence[float],
             t = -diff[i] / (diff[i + 1] - diff[i])
             return float(np.exp(np.log(ps[i]) + t * (np.log(ps[i + 1]) - np.log(ps[i]))))
     return None
+
+
+@dataclass(frozen=True)
+class Crossing:
+    """A threshold crossing with its bootstrap interval.
+
+    Attributes:
+        value: the crossing of the measured curves (``threshold_crossing``), None if they do
+            not cross inside the range.
+        interval: (low, high) percentile interval over the bootstrap replicates that cross;
+            (nan, nan) when fewer than half of them cross.
+        crossed: fraction of the bootstrap replicates that cross inside the range, in [0, 1].
+    """
+
+    value: float | None
+    interval: tuple[float, float]
+    crossed: float
+
+
+def crossing_with_interval(ps: Sequence[float], low_d: Sequence[LogicalRate],
+                           high_d: Sequence[LogicalRate], *, seed: int | np.random.Generator = 0,
+                           replicates: int = 2000, confidence: float = 0.95) -> Crossing:
+    """Threshold crossing of two distances' per-round curves, with a bootstrap interval.
+
+    Each replicate redraws every point's errors from Binomial(shots, errors/shots), converts
+    them to per-round rates and crosses the curves as ``threshold_crossing`` does.
+
+    Args:
+        ps: physical error rates (or noise scales), increasing, shape (n,).
+        low_d: the smaller distance's counts at each p, shape (n,).
+        high_d: the larger distance's counts at each p, shape (n,).
+        seed: integer seed or generator of the bootstrap.
+        replicates: bootstrap replicates, >= 100.
+        confidence: level of the percentile interval, in (0, 1).
+
+    Returns:
+        The crossing, its interval and the fraction of replicates that cross.
+
+    Raises:
+        ValueError: on mismatched lengths or too few replicates.
+
+    Example:
+        >>> lo = [logical_rate(shots=4000, errors=e, rounds=3) for e in (100, 400, 900)]
+        >>> hi = [logical_rate(shots=4000, errors=e, rounds=5) for e in (40, 400, 1400)]
+        >>> c = crossing_with_interval([0.002, 0.004, 0.008], lo, hi, seed=1)
+        >>> c.interval[0] < c.value < c.interval[1]
+        True
+    """
+    if not (len(ps) == len(low_d) == len(high_d)):
+        raise ValueError(f"ps, low_d, high_d: lengths {len(ps)}, {len(low_d)}, {len(high_d)} "
+                         "must agree")
+    if replicates < 100:
+        raise ValueError(f"replicates = {replicates}: must be >= 100")
+    rng = np.random.default_rng(seed)
+    value = threshold_crossing(ps, [r.per_round for r in low_d], [r.per_round for r in high_d])
+
+    def redraw(rates: Sequence[LogicalRate]) -> np.ndarray:
+        out = np.empty((replicates, len(rates)))
+        for j, r in enumerate(rates):
+            k = rng.binomial(r.shots, r.errors / r.shots, size=replicates)
+            p_shot = np.minimum(k / r.shots, 0.5)
+            out[:, j] = 0.5 * (1.0 - (1.0 - 2.0 * p_shot) ** (1.0 / r.rounds))
+        return out
+
+    a, b = redraw(low_d), redraw(high_d)
+    found = [c for i in range(replicates)
+             if (c := threshold_crossing(ps, a[i], b[i])) is not None]
+    crossed = len(found) / replicates
+    if crossed < 0.5:
+        return Crossing(value, (math.nan, math.nan), crossed)
+    tail = 50.0 * (1.0 - confidence)
+    lo, hi = np.percentile(found, [tail, 100.0 - tail])
+    return Crossing(value, (float(lo), float(hi)), crossed)
