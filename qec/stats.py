@@ -34,6 +34,7 @@ __all__ = [
     "fit_suppression",
     "logical_rate",
     "per_round",
+    "resample_per_round",
     "threshold_crossing",
 ]
 
@@ -171,6 +172,30 @@ def threshold_crossing(ps: Sequence[float], low_d: Sequence[float],
     return None
 
 
+def resample_per_round(rates: Sequence[LogicalRate], *, rng: np.random.Generator,
+                       replicates: int) -> np.ndarray:
+    """Parametric-bootstrap replicates of per-round rates.
+
+    Each replicate redraws every point's errors from Binomial(shots, errors/shots) and converts
+    them to a per-round rate (``per_round``). A point with 0 errors stays 0 in every replicate:
+    the bootstrap cannot say more than the counts.
+
+    Args:
+        rates: the measured points, shape (n,); each needs shots >= 1.
+        rng: the generator.
+        replicates: number of replicates, >= 1.
+
+    Returns:
+        Per-round rates, shape (replicates, n).
+    """
+    out = np.empty((replicates, len(rates)))
+    for j, r in enumerate(rates):
+        k = rng.binomial(r.shots, r.errors / r.shots, size=replicates)
+        p_shot = np.minimum(k / r.shots, 0.5)
+        out[:, j] = 0.5 * (1.0 - (1.0 - 2.0 * p_shot) ** (1.0 / r.rounds))
+    return out
+
+
 @dataclass(frozen=True)
 class Crossing:
     """A threshold crossing with its bootstrap interval.
@@ -225,15 +250,8 @@ def crossing_with_interval(ps: Sequence[float], low_d: Sequence[LogicalRate],
     rng = np.random.default_rng(seed)
     value = threshold_crossing(ps, [r.per_round for r in low_d], [r.per_round for r in high_d])
 
-    def redraw(rates: Sequence[LogicalRate]) -> np.ndarray:
-        out = np.empty((replicates, len(rates)))
-        for j, r in enumerate(rates):
-            k = rng.binomial(r.shots, r.errors / r.shots, size=replicates)
-            p_shot = np.minimum(k / r.shots, 0.5)
-            out[:, j] = 0.5 * (1.0 - (1.0 - 2.0 * p_shot) ** (1.0 / r.rounds))
-        return out
-
-    a, b = redraw(low_d), redraw(high_d)
+    a = resample_per_round(low_d, rng=rng, replicates=replicates)
+    b = resample_per_round(high_d, rng=rng, replicates=replicates)
     found = [c for i in range(replicates)
              if (c := threshold_crossing(ps, a[i], b[i])) is not None]
     crossed = len(found) / replicates

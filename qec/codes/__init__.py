@@ -226,7 +226,8 @@ def memory_experiment(code: str, *, distance: int, rounds: int, basis: str = "Z"
                                          before_round_data_depolarization=MARKER)
         coords = circuit.get_final_qubit_coordinates()
         data = tuple(sorted(q for q, (x, y) in coords.items() if x % 2 == 1 and y % 2 == 1))
-        anc = tuple(sorted(q for q in coords if q not in set(data)))
+        data_set = set(data)
+        anc = tuple(sorted(q for q in coords if q not in data_set))
         if code == "xzzx-cat":
             circuit = bias_preserving_ancillas(circuit, set(anc))
         if code in ("xzzx", "xzzx-cat"):

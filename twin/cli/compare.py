@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 
 from twin.cli.progress import stderr_progress
 from twin.errors import UserError
@@ -21,7 +22,10 @@ examples:
 
 Figures: logical error per round ε = (1 − (1 − 2·P_shot)^(1/rounds))/2 with 95 % Wilson
 intervals; each shot is one memory experiment of `--rounds` (default: d) rounds. The summary's
-ε sums the Z- and X-basis memories. Λ = ε_d / ε_(d+2) (fitted over the distances run).
+ε sums the Z- and X-basis memories. Λ = ε_d / ε_(d+2) (fitted over the distances run), with a
+95 % parametric-bootstrap interval (counts redrawn, fit repeated); the projected distance
+carries the same bootstrap's range (∞: unreachable in > 2.5 % of the replicates). Sampling is
+seeded (--seed) in chunks: the same command gives the same counts.
 Per logical qubit (k > 1 for the BB codes: 12 logical qubits in one block): ε_L = 1 − (1 −
 ε_block)^(1/k), and qubits, modes and remote (photon-mediated) gates per round divided by k;
 the target and the projected footprint are per logical qubit.
@@ -55,7 +59,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                              "(default: d)")
     parser.add_argument("--max-shots", type=int, default=20_000, help="shots per task")
     parser.add_argument("--max-errors", type=int, default=200,
-                        help="stop a task after this many logical errors")
+                        help="stop a task after this many logical errors (default 200)")
+    parser.add_argument("--precision", type=float, default=None, metavar="REL",
+                        help="stop a task once its rate's 95 %% interval is ±REL relative "
+                             "(sets --max-errors to (1.96/REL)², e.g. 0.1 → 385)")
+    parser.add_argument("--seed", type=int, default=0,
+                        help="sampling seed (default 0): the same command gives the same counts")
     parser.add_argument("--workers", type=int, default=1, help="worker processes (default 1)")
     parser.add_argument("--target", type=float, default=1e-9,
                         help="target logical error per round per logical qubit for the "
@@ -90,15 +99,23 @@ def format_result(result) -> str:
     target = result.summaries[0].target if result.summaries else 1e-9
     lines.append(f"Projection to ε = {target:g} per round per logical qubit (footprint per "
                  "logical qubit):")
-    lines.append(f"{'code':<12} {'decoder':<16} {'Λ':>7} {'d':>4} {'qubits/k':>9} "
-                 f"{'modes/k':>8} {'remote/rnd/k':>12} {'threshold ×noise':>17}  Λ by basis")
+    lines.append(f"{'code':<12} {'decoder':<16} {'Λ':>6} {'Λ 95% CI':>15} {'d':>4} "
+                 f"{'d range':>9} {'qubits/k':>9} {'modes/k':>8} {'remote/rnd/k':>12} "
+                 f"{'threshold ×noise':>24}  Λ by basis")
     for s in result.summaries:
-        lines.append(f"{s.code:<12} {s.decoder:<16} {_fmt(s.lam):>7} "
-                     f"{_fmt(s.projected_distance, 'd'):>4} "
+        lam_iv = "-" if s.lam_interval is None else \
+            f"[{s.lam_interval[0]:.3g}, {s.lam_interval[1]:.3g}]"
+        lo, hi = s.projected_distance_range
+        d_rng = "-" if lo is None and hi is None else f"{_fmt(lo, 'd')}–{'∞' if hi is None else hi}"
+        th = _fmt(s.threshold_scale)
+        if s.threshold_interval is not None:
+            th += f" [{s.threshold_interval[0]:.2g}, {s.threshold_interval[1]:.2g}]"
+        lines.append(f"{s.code:<12} {s.decoder:<16} {_fmt(s.lam):>6} {lam_iv:>15} "
+                     f"{_fmt(s.projected_distance, 'd'):>4} {d_rng:>9} "
                      f"{_fmt(s.projected_qubits_per_logical, '.4g'):>9} "
                      f"{_fmt(s.projected_modes_per_logical, '.4g'):>8} "
                      f"{_fmt(s.projected_remote_gates_per_logical, '.4g'):>12} "
-                     f"{_fmt(s.threshold_scale):>17}  "
+                     f"{th:>24}  "
                      + " ".join(f"{b} {v:.3g}" for b, v in s.lam_by_basis.items()))
     return "\n".join(lines)
 
@@ -153,6 +170,13 @@ def run(args: argparse.Namespace) -> int:
     for name in ("max_shots", "max_errors", "workers"):
         if getattr(args, name) < 1:
             raise UserError(f"--{name.replace('_', '-')} = {getattr(args, name)}: must be >= 1")
+    if args.seed < 0:
+        raise UserError(f"--seed = {args.seed}: must be an integer >= 0")
+    if args.precision is not None:
+        if not 0 < args.precision < 1:
+            raise UserError(f"--precision = {args.precision}: must be in (0, 1) (relative "
+                            "half-width of a rate's 95 % interval)")
+        args.max_errors = math.ceil((1.96 / args.precision) ** 2)
     args.rounds = _rounds(args.rounds)
     if not 0 < args.target < 0.5:
         raise UserError(f"--target = {args.target}: must be in (0, 0.5)")
@@ -165,7 +189,7 @@ def run(args: argparse.Namespace) -> int:
             rounds=args.rounds, max_shots=args.max_shots, max_errors=args.max_errors,
             workers=args.workers, target=args.target,
             threshold_scales=(0.5, 1.0, 2.0, 4.0, 8.0) if args.threshold else (),
-            save_resume=args.save_resume, progress=progress,
+            save_resume=args.save_resume, progress=progress, seed=args.seed,
         )
     except ValueError as exc:
         raise UserError(f"{args.device or 'device'}: {exc}") from None

@@ -22,17 +22,29 @@ turns it into each code's noise; ``qec`` builds, samples (sinter) and decodes.
 from __future__ import annotations
 
 import math
+import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
+from pathlib import Path
 from typing import Any
+
+import numpy as np
 
 from physics.device import Device
 from physics.operations import extract_operations
 from qec.codes import CODES, allowed_distances, memory_experiment
 from qec.decoders import decoder_names, decodes_code
-from qec.montecarlo import collect, make_task
-from qec.stats import LogicalRate, fit_suppression, logical_rate, threshold_crossing
+from qec.montecarlo import make_task
+from qec.stats import (
+    LogicalRate,
+    fit_suppression,
+    logical_rate,
+    resample_per_round,
+    threshold_crossing,
+)
 from twin.device.noise_map import code_noise
+from twin.executor import ExecutorSpec
+from twin.studies.collect import DEFAULT_CHUNK_SHOTS, collect
 from twin.validation import check_name
 
 __all__ = ["DEFAULT_DECODERS", "FIXED_INSTANCE_DEFAULTS", "CodeSummary", "CompareResult",
@@ -49,6 +61,8 @@ DEFAULT_DECODERS: dict[str, tuple[str, ...]] = {
 "mwpm-erasure")``): the colour code's Möbius decoder; BP+OSD for the BB codes' hyperedges."""
 
 _FAMILY_DECODERS = ("mwpm", "mwpm-erasure")
+
+_THRESHOLD_REPLICATES = 500
 
 FIXED_INSTANCE_DEFAULTS: dict[str, tuple[int, ...]] = {"bb": (6, 12)}
 """Instances a fixed-instance code runs when none of the asked distances is one of its own:
@@ -194,6 +208,12 @@ class CodeSummary:
             (``per_logical`` of ``ler_by_distance``).
         projected_remote_gates_per_round: photon-mediated gates per round of the block at
             ``projected_distance``.
+        lam_interval: 95 % parametric-bootstrap interval of ``lam`` (the counts redrawn
+            binomially, the fit repeated), None if not fittable.
+        projected_distance_range: 95 % bootstrap range (low, high) of ``projected_distance``;
+            high None: the target is unreachable in more than 2.5 % of the replicates.
+        projected_qubits_range: block qubits at the two ends of ``projected_distance_range``.
+        threshold_interval: 95 % bootstrap interval of ``threshold_scale``.
     """
 
     code: str
@@ -210,6 +230,10 @@ class CodeSummary:
     logical_qubits: int = 1
     ler_per_logical_by_distance: dict[int, float] = field(default_factory=dict)
     projected_remote_gates_per_round: int | None = None
+    lam_interval: tuple[float, float] | None = None
+    projected_distance_range: tuple[int | None, int | None] = (None, None)
+    projected_qubits_range: tuple[int | None, int | None] = (None, None)
+    threshold_interval: tuple[float, float] | None = None
 
     @property
     def projected_qubits_per_logical(self) -> float | None:
@@ -352,8 +376,16 @@ def run_compare(
     threshold_scales: Sequence[float] = (),
     save_resume: str | None = None,
     progress: Callable[[str], None] | None = None,
+    seed: int = 0,
+    chunk_shots: int | None = None,
+    executor: ExecutorSpec | None = None,
+    replicates: int = 1000,
 ) -> CompareResult:
     """Compare codes and decoders on ``device``.
+
+    Sampling is deterministic: every task runs in seeded chunks (``twin.studies.collect``), so
+    the same arguments give the same counts, in any process or on any executor, and a run
+    killed and resumed from ``save_resume`` ends with the same totals.
 
     Args:
         device: the device (reference device with overrides).
@@ -370,13 +402,21 @@ def run_compare(
             sum over the bases run.
         rounds: rounds per shot; None uses ``distance`` rounds.
         max_shots: shot budget per task.
-        max_errors: stop a task after this many logical errors.
-        workers: sinter worker processes.
+        max_errors: stop a task after this many logical errors (the relative half-width of a
+            rate's 95 % interval is then about 1.96/√max_errors).
+        workers: worker processes (used when ``executor`` is None).
         target: target per-round logical error per logical qubit for the projection.
         threshold_scales: if given, also sweep the device's noise scaled by these factors at
             the smallest and largest distance and report where they cross.
-        save_resume: sinter CSV to append to and resume from.
-        progress: called with one-line progress messages.
+        save_resume: sinter-format CSV to append to and resume from (None: a temporary file).
+        progress: called with one-line progress messages (at most one a second).
+        seed: the sampling seed (≥ 0), which also seeds the bootstrap of the intervals.
+        chunk_shots: shots per seeded chunk (≥ 1); None: a tenth of ``max_shots``, between
+            100 and ``twin.studies.collect.DEFAULT_CHUNK_SHOTS`` (a task stops at the first
+            chunk that reaches ``max_errors``, so smaller chunks stop closer to it).
+        executor: where chunks run (default: ``workers`` local processes).
+        replicates: bootstrap replicates for the intervals of Λ, the projection and the
+            threshold (≥ 100).
 
     Returns:
         The rows, per-(code, decoder) summaries and the device's figures.
@@ -384,6 +424,11 @@ def run_compare(
     if codes is None:
         codes = default_codes(decoders)
     validate_grid(codes=codes, distances=distances, decoders=decoders, bases=bases)
+    if isinstance(replicates, bool) or not isinstance(replicates, int) or replicates < 100:
+        raise ValueError(f"replicates = {replicates!r}: must be an integer >= 100")
+    spec = executor or ExecutorSpec(workers=workers)
+    chunk = chunk_shots if chunk_shots is not None else \
+        max(100, min(DEFAULT_CHUNK_SHOTS, max_shots // 10))
     say = progress or (lambda _msg: None)
     say("extracting the device's channels (physics)...")
     ext = extract_operations(device)
@@ -422,36 +467,63 @@ def run_compare(
                                   sr[1].distance, sr[1].basis))
         return rows
 
-    tasks, meta = tasks_for(1.0, False)
-    say(f"sampling and decoding {len(tasks)} tasks on {workers} worker(s)...")
-    stats = collect(tasks, num_workers=workers, max_shots=max_shots, max_errors=max_errors,
-                    save_resume_filepath=save_resume, print_progress=progress is not None)
-    rows = [r for _, r in rows_from(stats, meta)]
+    with tempfile.TemporaryDirectory() as tmp:
+        csv_path = Path(save_resume) if save_resume else Path(tmp) / "compare.csv"
 
-    sweep_rows: list[tuple[float, CompareRow]] = []
-    if threshold_scales:
-        sweep_tasks, sweep_meta = [], {}
-        for sc in threshold_scales:
-            t, m = tasks_for(float(sc), True)
-            sweep_tasks += t
-            sweep_meta.update(m)
-        say(f"threshold sweep: {len(sweep_tasks)} tasks...")
-        sweep_stats = collect(sweep_tasks, num_workers=workers, max_shots=max_shots,
-                              max_errors=max_errors, save_resume_filepath=save_resume,
-                              print_progress=progress is not None)
-        sweep_rows = rows_from(sweep_stats, sweep_meta)
+        def run(tasks):
+            return collect(tasks, csv_path=csv_path, max_shots=max_shots,
+                           max_errors=max_errors, seed=seed,
+                           chunk_shots=chunk, spec=spec,
+                           progress=progress)
 
+        tasks, meta = tasks_for(1.0, False)
+        say(f"sampling and decoding {len(tasks)} tasks, {spec.describe()}, seed {seed}...")
+        rows = [r for _, r in rows_from(run(tasks), meta)]
+
+        sweep_rows: list[tuple[float, CompareRow]] = []
+        if threshold_scales:
+            sweep_tasks, sweep_meta = [], {}
+            for sc in threshold_scales:
+                t, m = tasks_for(float(sc), True)
+                sweep_tasks += t
+                sweep_meta.update(m)
+            say(f"threshold sweep: {len(sweep_tasks)} tasks...")
+            sweep_rows = rows_from(run(sweep_tasks), sweep_meta)
+
+    rng = np.random.default_rng([seed, 0x51A7])
     summaries = []
     for code in codes:
         ds = code_distances(code, distances)
         for dec in code_decoders(code, decoders):
             summaries.append(_summary(code, dec, rows, bases, target, noise[code][1],
-                                      sweep_rows, min(ds), max(ds)))
+                                      sweep_rows, min(ds), max(ds), rng, replicates))
     return CompareResult(tuple(rows), tuple(summaries), dict(ext.figures), tuple(sweep_rows))
 
 
+def _project(code: str, by_basis: dict[str, dict[int, float]], target: float,
+             ) -> tuple[int | None, dict[str, float]]:
+    """Projected distance from per-basis, per-distance ε per logical qubit (and Λ per basis)."""
+    lam_by_basis: dict[str, float] = {}
+    d_star: int | None = None
+    reachable = True
+    fitted = False
+    for basis, pts in by_basis.items():
+        fb = fit_suppression(list(pts), list(pts.values()))
+        if fb is None:  # no errors at ≥ 2 distances: this basis is below detection
+            continue
+        fitted = True
+        lam_by_basis[basis] = fb.lam
+        db = _projection(code, fb, target / len(by_basis))
+        if db is None:
+            reachable = False
+        else:
+            d_star = max(d_star or 0, db)
+    return (d_star if reachable and fitted else None), lam_by_basis
+
+
 def _summary(code: str, dec: str, rows: Sequence[CompareRow], bases: Sequence[str],
-             target: float, data_noise, sweep_rows, d_lo: int, d_hi: int) -> CodeSummary:
+             target: float, data_noise, sweep_rows, d_lo: int, d_hi: int,
+             rng: np.random.Generator, replicates: int) -> CodeSummary:
     mine = [r for r in rows if r.code == code and r.decoder == dec]
     k = mine[0].logical_qubits if mine else 1
     by_d: dict[int, float] = {}
@@ -459,40 +531,84 @@ def _summary(code: str, dec: str, rows: Sequence[CompareRow], bases: Sequence[st
         by_d[r.distance] = by_d.get(r.distance, 0.0) + r.rate.per_round
     by_d_logical = {d: per_logical(e, k) for d, e in by_d.items()}
     fit = fit_suppression(list(by_d_logical), list(by_d_logical.values()))
-    lam_by_basis: dict[str, float] = {}
-    d_star: int | None = None
-    reachable = fit is not None
-    for basis in bases:
-        pts = [(r.distance, r.per_logical) for r in mine if r.basis == basis]
-        fb = fit_suppression([d for d, _ in pts], [e for _, e in pts])
-        if fb is None:  # no errors at ≥ 2 distances: this basis is below detection
-            continue
-        lam_by_basis[basis] = fb.lam
-        db = _projection(code, fb, target / len(bases))
-        if db is None:
-            reachable = False
-        else:
-            d_star = max(d_star or 0, db)
-    if not reachable:
+
+    def by_basis_of(eps: Sequence[float]) -> dict[str, dict[int, float]]:
+        out: dict[str, dict[int, float]] = {b: {} for b in bases}
+        for r, e in zip(mine, eps, strict=True):
+            out[r.basis][r.distance] = per_logical(float(e), k)
+        return out
+
+    d_star, lam_by_basis = _project(code, by_basis_of([r.rate.per_round for r in mine]), target)
+    if fit is None:
         d_star = None
+
+    # parametric bootstrap: every row's errors redrawn, the fit and projection repeated
+    lam_iv = None
+    d_range: tuple[int | None, int | None] = (None, None)
+    if mine and fit is not None:
+        boot = resample_per_round([r.rate for r in mine], rng=rng, replicates=replicates)
+        lams, dists = [], []
+        for eps in boot:
+            blk: dict[int, float] = {}
+            for r, e in zip(mine, eps, strict=True):
+                blk[r.distance] = blk.get(r.distance, 0.0) + float(e)
+            f = fit_suppression(list(blk), [per_logical(e, k) for e in blk.values()])
+            lams.append(f.lam if f else math.nan)
+            dists.append(_project(code, by_basis_of(eps), target)[0] if f else None)
+        ok = np.array([x for x in lams if math.isfinite(x)])
+        if len(ok) >= replicates // 2:
+            lo, hi = np.percentile(ok, [2.5, 97.5])
+            lam_iv = (float(lo), float(hi))
+        reach = sorted(d for d in dists if d is not None)
+        n_out = len(dists) - len(reach)  # unreachable replicates count as infinite distance
+        low = reach[int(0.025 * len(dists))] if int(0.025 * len(dists)) < len(reach) else None
+        q_hi = int(math.ceil(0.975 * len(dists))) - 1
+        high = None if q_hi >= len(reach) or n_out > 0.025 * len(dists) else reach[q_hi]
+        d_range = (low, high)
+
+    def resources_at(d: int | None) -> dict[str, int] | None:
+        if d is None:
+            return None
+        return memory_experiment(code, distance=d, rounds=1, data_noise=data_noise).resources
+
+    res = resources_at(d_star)
     q_star = m_star = g_star = None
-    if d_star is not None:
-        res = memory_experiment(code, distance=d_star, rounds=1, data_noise=data_noise).resources
+    if res is not None:
         q_star, m_star, g_star = res["qubits"], res["modes"], res["remote_gates_per_round"]
-    th = _threshold(sweep_rows, code, dec, d_lo, d_hi) if sweep_rows else None
+    q_range = tuple(None if (x := resources_at(d)) is None else x["qubits"] for d in d_range)
+    th, th_iv = _threshold(sweep_rows, code, dec, d_lo, d_hi, rng) if sweep_rows else (None, None)
     return CodeSummary(code, dec, by_d, fit.lam if fit else None, fit.prefactor if fit else None,
-                       target, d_star, q_star, m_star, th, lam_by_basis, k, by_d_logical, g_star)
+                       target, d_star, q_star, m_star, th, lam_by_basis, k, by_d_logical, g_star,
+                       lam_iv, d_range, q_range, th_iv)
 
 
-def _threshold(sweep_rows, code: str, dec: str, d_lo: int, d_hi: int) -> float | None:
+def _threshold(sweep_rows, code: str, dec: str, d_lo: int, d_hi: int,
+               rng: np.random.Generator) -> tuple[float | None, tuple[float, float] | None]:
+    """Crossing of the smallest and largest distance (bases summed per scale), with interval."""
     if d_lo == d_hi:
-        return None
-    curves: dict[int, dict[float, float]] = {d_lo: {}, d_hi: {}}
+        return None, None
+    curves: dict[int, dict[float, list[LogicalRate]]] = {d_lo: {}, d_hi: {}}
     for scale, r in sweep_rows:
         if r.code == code and r.decoder == dec and r.distance in curves:
-            curves[r.distance][scale] = curves[r.distance].get(scale, 0.0) + r.rate.per_round
+            curves[r.distance].setdefault(scale, []).append(r.rate)
     scales = sorted(set(curves[d_lo]) & set(curves[d_hi]))
     if len(scales) < 2:
-        return None
-    return threshold_crossing(scales, [curves[d_lo][s] for s in scales],
-                              [curves[d_hi][s] for s in scales])
+        return None, None
+
+    def curve(d: int) -> tuple[list[float], np.ndarray]:
+        # the bases' per-round rates add; each basis redrawn on its own counts
+        point = [sum(x.per_round for x in curves[d][sc]) for sc in scales]
+        boot = np.zeros((_THRESHOLD_REPLICATES, len(scales)))
+        for j, sc in enumerate(scales):
+            boot[:, j] = resample_per_round(curves[d][sc], rng=rng,
+                                            replicates=_THRESHOLD_REPLICATES).sum(axis=1)
+        return point, boot
+
+    (a, boot_a), (b, boot_b) = curve(d_lo), curve(d_hi)
+    value = threshold_crossing(scales, a, b)
+    found = [c for i in range(_THRESHOLD_REPLICATES)
+             if (c := threshold_crossing(scales, boot_a[i], boot_b[i])) is not None]
+    if len(found) < _THRESHOLD_REPLICATES // 2:
+        return value, None
+    lo, hi = np.percentile(found, [2.5, 97.5])
+    return value, (float(lo), float(hi))
