@@ -71,3 +71,11 @@ def test_bad_grids_are_refused_in_one_line(kw, match):
     args = {"decoders": None, "bases": ("Z", "X"), **kw}
     with pytest.raises(ValueError, match=match):
         validate_grid(**args)
+
+
+def test_a_scenario_refuses_a_fixed_instance_code_in_one_line():
+    from twin.scenario.schema import Scenario
+
+    with pytest.raises(ValueError, match="code = 'bb': comes in fixed instances"):
+        Scenario(name="b", code="bb", distance=3, decoder="bposd")
+    assert Scenario(name="c", code="xzzx-cat", decoder="mwpm").code == "xzzx-cat"

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from physics.device import REFERENCE_DEVICE, Device, device_from_dict, parameter_paths
-from qec.codes import BASES, CODES
+from qec.codes import BASES, CODES, allowed_distances
 from qec.decoders import decoder_names, decodes_code
 from twin.controllers import check_controller_params
 from twin.device.drift import DriftProcess, process_table
@@ -232,6 +232,12 @@ class Scenario:
         if self.code not in CODES:
             raise bad("code", self.code,
                        f"must be one of {', '.join(CODES)}{nearest(str(self.code), list(CODES))}")
+        if allowed_distances(self.code) is not None:
+            family = ", ".join(c for c in CODES if allowed_distances(c) is None)
+            raise bad("code", self.code,
+                      "comes in fixed instances, which a scenario's distance changes cannot "
+                      f"follow (compare it with `quantacore compare --codes {self.code}`); "
+                      f"scenarios run {family}")
         if not is_int(self.distance) or not 3 <= self.distance <= MAX_DISTANCE or \
                 self.distance % 2 == 0:
             raise bad("distance", self.distance,
