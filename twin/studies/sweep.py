@@ -19,8 +19,10 @@ Noise kinds (the swept parameter in brackets):
 
 * ``uniform`` [p]: circuit noise with stim's four uniform knobs at p (depolarizing after every
   gate, measurement and reset flips, data depolarizing at the start of each round) plus
-  ``erasure`` (a number): the joint heralded erasure of each two-qubit gate (both qubits, one
-  herald);
+  ``erasure`` (a number) placed by ``erasure_per``: ``"gate"`` (default, the device's
+  convention: the joint heralded erasure of each two-qubit gate, both qubits, one herald) or
+  ``"data-round"`` (the literature's: each data qubit erased with that probability at the start
+  of every round, one herald each, e.g. Kubica et al., PRX 13, 041013 (2023));
 * ``code-capacity`` [p]: one round, ``channel`` ("bit-flip", "depolarizing", "erasure") on the
   data only, perfect measurements;
 * ``phenomenological`` [p]: every round ``channel`` on the data and a measurement flip p;
@@ -44,14 +46,16 @@ from twin.limits import MAX_DISTANCE, MAX_ROUNDS, MAX_SWEEP_SHOTS
 from twin.toml_file import read_toml
 from twin.validation import bad, is_finite_number, nearest, short_repr, unknown_keys
 
-__all__ = ["NOISE_KINDS", "SweepSpec", "load_sweep", "sweep_rows", "sweep_tasks"]
+__all__ = ["ERASURE_PER", "NOISE_KINDS", "SweepSpec", "load_sweep", "sweep_rows", "sweep_tasks",
+           "uniform_with_erasure"]
 
 NOISE_KINDS = ("uniform", "code-capacity", "phenomenological", "device")
 CHANNELS = ("bit-flip", "depolarizing", "erasure")
+ERASURE_PER = ("gate", "data-round")
 _TOP_KEYS = {"codes", "distances", "decoders", "bases", "rounds", "max_shots", "max_errors",
              "noise"}
 _NOISE_KEYS = {
-    "uniform": {"kind", "p", "erasure"},
+    "uniform": {"kind", "p", "erasure", "erasure_per"},
     "code-capacity": {"kind", "p", "channel"},
     "phenomenological": {"kind", "p", "channel"},
     "device": {"kind", "device", "scale", "parameter", "values"},
@@ -218,6 +222,10 @@ def load_sweep(path: str | Path) -> SweepSpec:
             e = noise.get("erasure", 0.0)
             if isinstance(e, bool) or not isinstance(e, int | float) or not 0 <= e <= 1:
                 raise _err(source, "noise.erasure", e, "must be a probability in [0, 1]")
+            per = noise.get("erasure_per", "gate")
+            if per not in ERASURE_PER:
+                raise _err(source, "noise.erasure_per", per,
+                           f"must be one of {', '.join(ERASURE_PER)}")
         else:
             ch = noise.get("channel", "bit-flip")
             if ch not in CHANNELS:
@@ -225,6 +233,36 @@ def load_sweep(path: str | Path) -> SweepSpec:
     return SweepSpec(source, tuple(codes), tuple(distances), tuple(decoders), tuple(bases),
                      ints["rounds"], ints["max_shots"], ints["max_errors"], dict(noise), swept,
                      tuple(float(v) if swept in ("p", "scale") else v for v in values))
+
+
+def uniform_with_erasure(p: float, erasure: float, per: str = "gate"
+                         ) -> tuple[NoiseModel, OpNoise]:
+    """Uniform circuit noise (stim's four knobs) at p plus heralded erasure, either convention.
+
+    Args:
+        p: depolarizing / flip probability of every operation and of the data each round.
+        erasure: heralded erasure probability, in [0, 1].
+        per: ``"gate"`` (joint erasure of the pair of each two-qubit gate, one herald: the
+            device's convention) or ``"data-round"`` (each data qubit at the start of every
+            round, one herald each: the literature's convention).
+
+    Returns:
+        ``(model, data_noise)`` for ``NoiseModel.noisy_circuit`` and ``memory_experiment``.
+
+    Example:
+        >>> m, dn = uniform_with_erasure(0.001, 0.05, "data-round")
+        >>> (m.gate_2q.erasure, dn.erasure)
+        (0.0, 0.05)
+    """
+    if per not in ERASURE_PER:
+        raise ValueError(f"erasure_per = {per!r}: must be one of {', '.join(ERASURE_PER)}")
+    model = NoiseModel.uniform_depolarizing(p)
+    data_noise = OpNoise.depolarizing(p)
+    if erasure and per == "gate":
+        model = model.with_(gate_2q=TwoQubitNoise(model.gate_2q.probs, erasure))
+    elif erasure:
+        data_noise = OpNoise(data_noise.px, data_noise.py, data_noise.pz, erasure=erasure)
+    return model, data_noise
 
 
 def _channel(name: str, p: float) -> OpNoise:
@@ -265,6 +303,7 @@ def sweep_tasks(spec: SweepSpec) -> list:
                               "value": value}
                         if kind == "uniform":
                             md["erasure"] = float(spec.noise.get("erasure", 0.0))
+                            md["erasure_per"] = spec.noise.get("erasure_per", "gate")
                         elif kind != "device":
                             md["channel"] = spec.noise.get("channel", "bit-flip")
                         tasks.append(make_task(circuit, decoder=dec, json_metadata=md))
@@ -273,12 +312,10 @@ def sweep_tasks(spec: SweepSpec) -> list:
 
 def _circuit(spec, kind, code, d, rounds, basis, value, device_noise):
     if kind == "uniform":
-        model = NoiseModel.uniform_depolarizing(value)
-        erasure = float(spec.noise.get("erasure", 0.0))
-        if erasure:
-            model = model.with_(gate_2q=TwoQubitNoise(model.gate_2q.probs, erasure))
+        model, data_noise = uniform_with_erasure(
+            value, float(spec.noise.get("erasure", 0.0)), spec.noise.get("erasure_per", "gate"))
         exp = memory_experiment(code, distance=d, rounds=rounds, basis=basis,
-                                data_noise=OpNoise.depolarizing(value))
+                                data_noise=data_noise)
         return model.noisy_circuit(exp.circuit)
     if kind == "code-capacity":
         ch = _channel(spec.noise.get("channel", "bit-flip"), value)
