@@ -12,6 +12,9 @@ Built-in decoders (``BUILTIN_DECODERS``), each in its own module, imported only 
   mechanisms they flag, per shot.
 * ``belief-matching``: BP posteriors re-weight the matching graph, per shot (Higgott et al.,
   PRX 13, 031007, 2023); erasure-aware as ``bposd``.
+* ``tesseract``: A* search for the most likely error set (tesseract-decoder, Beni et al.,
+  arXiv:2503.10988); decodes any DEM, hyperedges included; the most accurate and the slowest;
+  heralds ignored as in ``mwpm``.
 * ``chromobius``: the Möbius colour-code decoder (Gidney & Jones, arXiv:2312.08813) for the
   ``"color"`` code, whose detectors carry chromobius's basis-and-colour coordinate; any other
   code's DEM is refused with a ``ValueError``; heralds ignored as in ``mwpm``.
@@ -90,6 +93,8 @@ _BUILTIN: dict[str, tuple[str, str, str]] = {
                         "BP posteriors re-weight matching (Higgott et al. 2023)"),
     "chromobius": ("qec.decoders.chromobius", "ChromobiusDecoder",
                    "Möbius colour-code decoder (chromobius); colour code only, heralds ignored"),
+    "tesseract": ("qec.decoders.tesseract", "TesseractDecoder",
+                  "A* search over DEM errors (tesseract-decoder); any DEM, heralds ignored"),
 }
 
 BUILTIN_DECODERS: tuple[str, ...] = tuple(_BUILTIN)

@@ -81,8 +81,8 @@ def per_logical(eps_block: float, k: int) -> float:
         ε_L in [0, 1]; ε_block itself for k = 1.
 
     Example:
-        >>> round(per_logical(0.12, 12), 5)
-        0.01060
+        >>> f"{per_logical(0.12, 12):.4f}"
+        '0.0106'
     """
     if k == 1 or eps_block <= 0:
         return float(eps_block)
