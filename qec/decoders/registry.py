@@ -12,6 +12,8 @@ Built-in decoders (``BUILTIN_DECODERS``), each in its own module, imported only 
   mechanisms they flag, per shot.
 * ``belief-matching``: BP posteriors re-weight the matching graph, per shot (Higgott et al.,
   PRX 13, 031007, 2023); erasure-aware as ``bposd``.
+* ``mwpm-window``: streaming matching (``qec.decoders.sliding_window``): windows of commit +
+  buffer rounds decoded as they arrive, each committing its first rounds; heralds ignored.
 * ``tesseract``: A* search for the most likely error set (tesseract-decoder, Beni et al.,
   arXiv:2503.10988); decodes any DEM, hyperedges included; the most accurate and the slowest;
   heralds ignored as in ``mwpm``.
@@ -93,6 +95,8 @@ _BUILTIN: dict[str, tuple[str, str, str]] = {
                         "BP posteriors re-weight matching (Higgott et al. 2023)"),
     "chromobius": ("qec.decoders.chromobius", "ChromobiusDecoder",
                    "Möbius colour-code decoder (chromobius); colour code only, heralds ignored"),
+    "mwpm-window": ("qec.decoders.sliding_window", "SlidingWindowDecoder",
+                    "streaming: sliding-window matching, commit + buffer rounds"),
     "tesseract": ("qec.decoders.tesseract", "TesseractDecoder",
                   "A* search over DEM errors (tesseract-decoder); any DEM, heralds ignored"),
 }
@@ -103,7 +107,7 @@ BUILTIN_DECODERS: tuple[str, ...] = tuple(_BUILTIN)
 _ONLY_CODES: dict[str, tuple[str, ...]] = {"chromobius": ("color",)}
 _NOT_CODES: dict[str, tuple[str, ...]] = {
     name: ("color", "bb") for name in ("mwpm", "mwpm-correlated", "mwpm-erasure",
-                                       "belief-matching")}
+                                       "mwpm-window", "belief-matching")}
 
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.+-]*$")
 
