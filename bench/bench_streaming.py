@@ -10,7 +10,8 @@ round) and by ``mwpm-window`` (windows of commit = buffer = d rounds, decoded as
   and the 99th percentile over windows, against the device's round time (the reference device's
   ``timing.layer_time`` × the circuit's layers (TICKs) per round). The decoder keeps up (its
   backlog stays bounded) while its mean time per round is below the round time, on one core in
-  this process; the 99th percentile is the latency a window can add.
+  this process; the 99th percentile is the latency a window can add, and the max backlog
+  (``SlidingWindowDecoder.load``) how far behind the device it fell, shots back to back.
 
 Run: ``python -m bench.bench_streaming`` (``--shots``, ``--rounds``, ``--p``, ``--distances``).
 """
@@ -54,16 +55,15 @@ def measure(d: int, *, rounds: int = 100, p: float = 0.007, shots: int = 2000,
     t0 = time.perf_counter()
     pred_m = whole.decode_batch(dets, bit_packed=True)
     t_whole = time.perf_counter() - t0
-    committed = np.array([min(w.commit_end, rounds + 1) - w.start for w in window.windows])
-    per_round = seconds / committed[None, :] * 1e6  # µs per committed round, per window
     round_time = REFERENCE_DEVICE.timing.layer_time * layers_per_round(d)
+    load = window.load(seconds, round_time_us=round_time)
     e_w = int(np.any(pred_w != obs, axis=1).sum())
     e_m = int(np.any(pred_m != obs, axis=1).sum())
-    p99 = float(np.percentile(per_round, 99))
     return {"d": d, "rounds": rounds, "p": p, "shots": shots, "errors_whole": e_m,
             "errors_window": e_w, "ratio": e_w / e_m if e_m else float("nan"),
-            "us_per_round_mean": float(per_round.mean()), "us_per_round_p99": p99,
-            "round_time_us": round_time, "keeps_up": float(per_round.mean()) < round_time,
+            "us_per_round_mean": load.us_per_round, "us_per_round_p99": load.us_per_round_p99,
+            "round_time_us": round_time, "keeps_up": load.keeps_up,
+            "backlog_rounds": load.max_backlog_rounds,
             "us_whole_per_round": 1e6 * t_whole / shots / rounds}
 
 
@@ -77,14 +77,15 @@ def main(argv: list[str] | None = None) -> None:
     print(f"surface Z memory, {args.rounds} rounds, uniform p = {args.p}, {args.shots} shots "
           "per distance (the same for both decoders); window: commit = buffer = d")
     print(f"{'d':>3} {'whole':>6} {'window':>6} {'ratio':>6} {'µs/round mean':>14} "
-          f"{'p99':>8} {'round time µs':>14} {'keeps up':>8} {'whole µs/round':>15}")
+          f"{'p99':>8} {'round time µs':>14} {'keeps up':>8} {'max backlog':>11} "
+          f"{'whole µs/round':>15}")
     for d in args.distances:
         print(f"bench_streaming: d = {d} ...", file=sys.stderr)
         r = measure(d, rounds=args.rounds, p=args.p, shots=args.shots)
         print(f"{r['d']:>3} {r['errors_whole']:>6} {r['errors_window']:>6} {r['ratio']:>6.3f} "
               f"{r['us_per_round_mean']:>14.1f} {r['us_per_round_p99']:>8.1f} "
               f"{r['round_time_us']:>14.0f} {'yes' if r['keeps_up'] else 'NO':>8} "
-              f"{r['us_whole_per_round']:>15.2f}")
+              f"{r['backlog_rounds']:>11.1f} {r['us_whole_per_round']:>15.2f}")
 
 
 if __name__ == "__main__":

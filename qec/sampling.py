@@ -19,6 +19,7 @@ Example:
 
 from __future__ import annotations
 
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -40,11 +41,17 @@ class Sampled:
             (shots, ceil(num_detectors / 8)); the parts' shots one after the other.
         observables: true observable flips, bit-packed, shape (shots, ceil(n_obs / 8)).
         errors: shots whose decoded prediction missed the true observable flips.
+        decode_seconds: wall time of the decoder's call (s).
+        window_seconds: for a streaming decoder (one with ``decode_timed``, e.g.
+            ``mwpm-window``), each window's decode time per shot, shape (shots, windows) (s);
+            None otherwise.
     """
 
     detections: np.ndarray
     observables: np.ndarray
     errors: int
+    decode_seconds: float = 0.0
+    window_seconds: np.ndarray | None = None
 
     @property
     def shots(self) -> int:
@@ -76,9 +83,15 @@ def sample_and_decode(parts: Sequence[tuple[stim.Circuit, int, int]],
         detections, observables = np.concatenate(dets), np.concatenate(obs)
     else:
         detections, observables = dets[0], obs[0]
-    pred = decoder.decode_batch(detections, bit_packed=True)
+    t0 = time.perf_counter()
+    timed = getattr(decoder, "decode_timed", None)
+    if callable(timed):
+        pred, window_seconds = timed(detections, bit_packed=True)
+    else:
+        pred, window_seconds = decoder.decode_batch(detections, bit_packed=True), None
+    seconds = time.perf_counter() - t0
     errors = int(np.any(pred != observables, axis=1).sum())
-    return Sampled(detections, observables, errors)
+    return Sampled(detections, observables, errors, seconds, window_seconds)
 
 
 @dataclass(frozen=True)

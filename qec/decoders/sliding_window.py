@@ -51,7 +51,7 @@ import stim
 from qec.decoders.base import check_shots, herald_masks, pack_bits
 from qec.decoders.matching import matching_graph_dem
 
-__all__ = ["SlidingWindowDecoder", "Window", "detector_times"]
+__all__ = ["SlidingWindowDecoder", "StreamingLoad", "Window", "detector_times"]
 
 
 def detector_times(dem: stim.DetectorErrorModel, *, time_coordinate: int | None = None,
@@ -153,6 +153,28 @@ def _windows(graph: pymatching.Matching, times: np.ndarray, commit: int,
         start += commit
 
 
+@dataclass(frozen=True)
+class StreamingLoad:
+    """How a streaming decoder keeps up with the device over a run of shots.
+
+    Attributes:
+        us_per_round: mean decode time per committed round (µs).
+        us_per_round_p99: 99th percentile over windows of the decode time per committed
+            round (µs).
+        round_time_us: the device's round time (µs).
+        max_backlog_rounds: the largest lag, in rounds, between a window's last round
+            arriving and its decode finishing, with shots run back to back at the device's pace
+            and decoded in order on one core (0: never behind).
+        keeps_up: ``us_per_round`` < ``round_time_us`` (the backlog stays bounded).
+    """
+
+    us_per_round: float
+    us_per_round_p99: float
+    round_time_us: float
+    max_backlog_rounds: float
+    keeps_up: bool
+
+
 @dataclass(frozen=True, eq=False)
 class SlidingWindowDecoder:
     """``mwpm-window`` compiled for one DEM.
@@ -252,3 +274,37 @@ class SlidingWindowDecoder:
     def decode_batch(self, detection_events: np.ndarray, *, bit_packed: bool = False) -> np.ndarray:
         """Predicts observable flips (``decode_timed`` without the timings)."""
         return self.decode_timed(detection_events, bit_packed=bit_packed)[0]
+
+    def load(self, seconds: np.ndarray, *, round_time_us: float) -> StreamingLoad:
+        """Latency and backlog of ``decode_timed``'s timings at the device's round time.
+
+        Shots run back to back (shot s's round r arrives at (s·R + r + 1)·T, R rounds per shot
+        including the final readout, T the round time); window k can start once its last
+        round has arrived and the previous window is done.
+
+        Args:
+            seconds: ``decode_timed``'s window times, shape (shots, windows) (s).
+            round_time_us: the device's time per round (µs), > 0.
+
+        Returns:
+            The load figures.
+        """
+        if not round_time_us > 0:
+            raise ValueError(f"round_time_us = {round_time_us!r}: must be > 0")
+        t_round = round_time_us * 1e-6
+        rounds = self.windows[-1].commit_end - self.windows[0].start
+        end = self.windows[-1].commit_end
+        ready = np.array([min(w.start + self.commit + self.buffer, end)
+                          for w in self.windows]) - self.windows[0].start
+        committed = np.array([w.commit_end - w.start for w in self.windows], dtype=float)
+        per_round = np.asarray(seconds) / committed[None, :]
+        free, worst = 0.0, 0.0
+        for s, row in enumerate(np.asarray(seconds)):
+            for k, sec in enumerate(row):
+                arrive = (s * rounds + ready[k]) * t_round
+                free = max(free, arrive) + sec
+                worst = max(worst, free - arrive)
+        mean = float(per_round.mean() * 1e6) if per_round.size else 0.0
+        p99 = float(np.percentile(per_round, 99) * 1e6) if per_round.size else 0.0
+        return StreamingLoad(mean, p99, float(round_time_us), float(worst / t_round),
+                             mean < round_time_us)

@@ -91,3 +91,40 @@ def test_bad_options_are_named(options, match):
     dem, _, _ = _shots(3, 3, 0.001, 1, 0)
     with pytest.raises(ValueError, match=match):
         compile_decoder("mwpm-window", dem, **options)
+
+
+def test_load_closed_forms():
+    dem, _, _ = _shots(3, 20, 0.001, 1, 0)
+    dec = compile_decoder("mwpm-window", dem, commit=5, buffer=5)
+    n_win = len(dec.windows)
+    idle = dec.load(np.zeros((10, n_win)), round_time_us=100.0)
+    assert idle.max_backlog_rounds == 0 and idle.keeps_up
+    # each window takes exactly its committed rounds of device time (5, 5, 5, 6): windows are
+    # ready at rounds 10, 15, 20, 21, so the third finishes at 25 and the last, ready at 21,
+    # finishes at 31: a lag of 10 rounds, the same in every shot (each starts 21 rounds later)
+    committed = np.array([w.commit_end - w.start for w in dec.windows], dtype=float)
+    assert committed.tolist() == [5, 5, 5, 6]
+    even = dec.load(np.tile(committed * 100e-6, (10, 1)), round_time_us=100.0)
+    assert even.us_per_round == pytest.approx(100.0)
+    assert even.max_backlog_rounds == pytest.approx(10.0, abs=1e-6)
+    # twice slower than the device: the backlog grows with the shots
+    slow = dec.load(np.tile(committed * 200e-6, (10, 1)), round_time_us=100.0)
+    assert not slow.keeps_up and slow.max_backlog_rounds > 10 * 21 * 0.9
+
+
+def test_a_run_reports_the_streaming_decoders_load(tmp_path):
+    import csv
+
+    from twin.cli import main
+
+    scenario = tmp_path / "s.toml"
+    scenario.write_text('seed = 1\nwindows = 2\nshots = 300\ncode = "surface"\ndistance = 3\n'
+                        'decoder = "mwpm-window"\n[controller]\nname = "none"\n')
+    assert main(["run", str(scenario), "--out", str(tmp_path / "out"), "--no-report",
+                 "--quiet"]) == 0
+    (run,) = (tmp_path / "out").iterdir()
+    rows = list(csv.DictReader((run / "timing.csv").read_text().splitlines()))
+    assert len(rows) == 2
+    for r in rows:
+        assert float(r["decode_s"]) > 0 and float(r["round_time_us"]) > 0
+        assert float(r["backlog_rounds"]) >= 0

@@ -347,7 +347,8 @@ class DigitalTwin:
         state, row, window = self.simulator.simulate(w, state, self.controller)
         wall = round(time.perf_counter() - t0, 6)
         self.telemetry.append(row)
-        self.timing.append({"window": w, "wall_s": wall})
+        timing = self.simulator.last_timing if window is not None else {}
+        self.timing.append({"window": w, "wall_s": wall, **timing})
         returned: tuple[Action, ...] = ()
         if window is not None:
             self.controller.observe(window)

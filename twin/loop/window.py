@@ -70,6 +70,9 @@ class WindowSimulator:
                  knob_specs: Sequence[KnobSpec]) -> None:
         self.scenario, self.model, self.circuits = scenario, model, circuits
         self.knob_specs = tuple(knob_specs)
+        self.last_timing: dict[str, float | None] = {}
+        """The last window's decoder timing (``timing.csv``'s decode columns): wall times,
+        not deterministic, so never in the telemetry."""
 
     def simulate(self, w: int, state: LoopState, controller: Any
                  ) -> tuple[LoopState, dict[str, Any], SyndromeWindow | None]:
@@ -168,6 +171,24 @@ class WindowSimulator:
             state = replace(state, knobs=knobs, priors=priors, prior_data=prior_data)
         return state
 
+    def _decode_timing(self, sampled: Any, decoder: Any, exp: Any) -> dict[str, float | None]:
+        """The decoder's wall time, and a streaming decoder's load at the device's round time.
+
+        The round time is ``timing.layer_time`` × the circuit's layers (TICKs) per round.
+        """
+        rounds = self.scenario.rounds_per_shot
+        out: dict[str, float | None] = {
+            "decode_s": sampled.decode_seconds,
+            "decode_us_per_round": 1e6 * sampled.decode_seconds / max(1, sampled.shots) / rounds,
+            "round_time_us": None, "backlog_rounds": None}
+        if sampled.window_seconds is not None and callable(getattr(decoder, "load", None)):
+            ticks = sum(1 for i in exp.circuit.flattened() if i.name == "TICK")
+            round_us = self.model.nominal.timing.layer_time * ticks / max(1, rounds)
+            load = decoder.load(sampled.window_seconds, round_time_us=round_us)
+            out.update({"decode_us_per_round": load.us_per_round,
+                        "round_time_us": round_us, "backlog_rounds": load.max_backlog_rounds})
+        return out
+
     @staticmethod
     def _noise_cells(row: dict[str, Any], parts: list) -> None:
         row.update({column: float(np.mean([of(t) for t, _ in parts]))  # mean of the halves
@@ -200,6 +221,7 @@ class WindowSimulator:
         else:
             runs = [(true_circuit, s.shots, seed)]
         sampled = sample_and_decode(runs, decoder)
+        self.last_timing = self._decode_timing(sampled, decoder, exp)
         rate = logical_rate(shots=s.shots, errors=sampled.errors, rounds=s.rounds_per_shot)
         mask, pairs = circuits.herald_layout(true_circuit, (
             distance, truth.gate_1q.erasure > 0, truth.gate_2q.erasure > 0,

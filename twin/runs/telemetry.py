@@ -60,8 +60,13 @@ TRUE, KNOB, ACTIONS = "true:", "knob:", "actions"
 TEXT_COLUMNS = frozenset({"code", "decoder", ACTIONS})
 """Columns holding text; every other column is a number (empty: not applicable)."""
 
-TIMING_COLUMNS: tuple[str, ...] = ("window", "wall_s")
-"""Columns of ``timing.csv``: wall-clock seconds per window (not deterministic)."""
+TIMING_COLUMNS: tuple[str, ...] = ("window", "wall_s", "decode_s", "decode_us_per_round",
+                                   "round_time_us", "backlog_rounds")
+"""Columns of ``timing.csv`` (wall clock, not deterministic): per window, the simulation's
+seconds, the decoder's seconds, its µs per shot-round (a streaming decoder's: per committed
+round), and for a streaming decoder (``mwpm-window``) the device's round time (µs) and the
+largest backlog (rounds) it ran behind the device; empty where it does not apply (a window lost
+to calibration, a block decoder)."""
 
 NOISE_COLUMNS: dict[str, Callable[[Any], float]] = {
     "noise_gate_1q": lambda t: t.gate_1q.p_pauli,
