@@ -2,10 +2,12 @@
 
 * ``base``: the ``CompiledDecoder`` contract, ``decoder_dem``, bit packing, shot checks and the
   herald-aware DEM hypergraph (what every decoder shares);
-* ``matching`` (``mwpm``, ``mwpm-correlated``, ``mwpm-erasure``), ``bposd``,
-  ``belief_matching``, ``chromobius`` (colour code): the built-in decoders, each importing
-  only ``base``;
-* ``registry``: names → decoders, built-in and user-registered (``register_decoder``).
+* ``matching`` (``mwpm``, ``mwpm-correlated``, ``mwpm-erasure``), ``sliding_window``
+  (``mwpm-window``, streaming), ``bposd``, ``belief_matching``, ``chromobius`` (colour code),
+  ``tesseract``: the built-in decoders, each importing only ``base`` (the streaming one also
+  ``matching``);
+* ``registry``: names → decoders, built-in and user-registered (``register_decoder``); a name
+  may carry options, ``"bposd:osd_order=10"`` (``parse_decoder``).
 
 Example:
     >>> from qec.codes import memory_experiment
@@ -41,6 +43,7 @@ from qec.decoders.registry import (
     decoder_names,
     decodes_code,
     install_decoders,
+    parse_decoder,
     portable_user_decoders,
     register_decoder,
     unregister_decoder,
@@ -64,6 +67,7 @@ __all__ = [
     "dem_hypergraph",
     "install_decoders",
     "pack_bits",
+    "parse_decoder",
     "portable_user_decoders",
     "register_decoder",
     "strip_heralds",

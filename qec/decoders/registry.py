@@ -73,6 +73,7 @@ __all__ = [
     "decoder_entry",
     "decoder_names",
     "install_decoders",
+    "parse_decoder",
     "portable_user_decoders",
     "register_decoder",
     "unregister_decoder",
@@ -205,6 +206,57 @@ def _load_entry_points() -> None:
                           f"{exc}", stacklevel=2)
 
 
+def _value(text: str) -> Any:
+    low = text.strip().lower()
+    if low in ("true", "false"):
+        return low == "true"
+    for kind in (int, float):
+        try:
+            return kind(text)
+        except ValueError:
+            pass
+    return text.strip()
+
+
+def parse_decoder(spec: str) -> tuple[str, dict[str, Any]]:
+    """A decoder name with options, ``NAME`` or ``NAME:KEY=VALUE[,KEY=VALUE...]``.
+
+    Values are read as booleans (true/false), integers, floats, or else strings. Wherever a
+    decoder name is accepted (``compare --decoders``, sweep and scenario files, ``run
+    --decoder``) such a spec is too; its options reach the decoder's ``compile``, which
+    validates them.
+
+    Args:
+        spec: e.g. ``"bposd:osd_order=10,bp_method=product_sum"``.
+
+    Returns:
+        ``(name, options)``.
+
+    Raises:
+        ValueError: an option without ``=``, an empty key, or a key given twice.
+
+    Example:
+        >>> parse_decoder("bposd:osd_order=10,bp_method=product_sum")
+        ('bposd', {'osd_order': 10, 'bp_method': 'product_sum'})
+        >>> parse_decoder("mwpm")
+        ('mwpm', {})
+    """
+    name, sep, rest = str(spec).partition(":")
+    options: dict[str, Any] = {}
+    if not sep:
+        return name, options
+    for item in rest.split(","):
+        key, eq, value = item.partition("=")
+        key = key.strip()
+        if not eq or not key:
+            raise ValueError(f"decoder = {spec!r}: options are KEY=VALUE separated by commas "
+                             f"after the name (e.g. bposd:osd_order=10); got {item!r}")
+        if key in options:
+            raise ValueError(f"decoder = {spec!r}: option {key!r} given twice")
+        options[key] = _value(value)
+    return name, options
+
+
 def decoder_names() -> tuple[str, ...]:
     """Every decoder name: the built-ins, then the user's in registration order."""
     _load_entry_points()
@@ -212,11 +264,13 @@ def decoder_names() -> tuple[str, ...]:
 
 
 def decoder_entry(name: str) -> DecoderEntry:
-    """The registry entry of ``name``.
+    """The registry entry of ``name`` (options after ``:`` are ignored here).
 
     Raises:
-        ValueError: an unknown name (listing the known ones, with close matches).
+        ValueError: an unknown name (listing the known ones, with close matches), or
+            malformed options (``parse_decoder``).
     """
+    name, _ = parse_decoder(name)
     if name in _BUILTIN:
         return DecoderEntry(name, _BUILTIN[name][2], True)
     if name not in _user:
@@ -230,8 +284,24 @@ def decoder_entry(name: str) -> DecoderEntry:
 
 
 def check_decoder(name: str) -> None:
-    """Raise ``ValueError`` unless ``name`` is a registered decoder (see ``decoder_entry``)."""
-    decoder_entry(name)
+    """Raise ``ValueError`` unless ``name`` is a registered decoder with known options.
+
+    A built-in decoder's option names are checked against its ``compile`` keywords (their
+    values when it compiles); a user decoder's options are its own business.
+    """
+    entry = decoder_entry(name)
+    base, options = parse_decoder(name)
+    if entry.builtin and options:
+        import inspect
+
+        module, cls, _ = _BUILTIN[base]
+        params = inspect.signature(getattr(importlib.import_module(module), cls).compile)
+        allowed = [p.name for p in params.parameters.values()
+                   if p.kind is inspect.Parameter.KEYWORD_ONLY]
+        unknown = sorted(set(options) - set(allowed))
+        if unknown:
+            raise ValueError(f"decoder = {name!r}: unknown option(s) {', '.join(unknown)} of "
+                             f"{base!r}; allowed are {', '.join(allowed) or 'none'}")
 
 
 def decodes_code(name: str, code: str) -> bool:
@@ -241,6 +311,7 @@ def decodes_code(name: str, code: str) -> bool:
         False where a built-in decoder cannot (see ``check_decoder_for_code``); True
         otherwise, user decoders included.
     """
+    name, _ = parse_decoder(name)
     only = _ONLY_CODES.get(name)
     return not ((only is not None and code not in only) or code in _NOT_CODES.get(name, ()))
 
@@ -272,7 +343,8 @@ def compile_decoder(name: str, dem: stim.DetectorErrorModel, **options: Any) -> 
     """Configures the decoder ``name`` for ``dem``.
 
     Args:
-        name: a registered decoder (``decoder_names()``).
+        name: a registered decoder (``decoder_names()``), optionally with options
+            (``parse_decoder``: ``"bposd:osd_order=10"``).
         dem: the DEM of ``decoder_dem(circuit)`` (decomposed; required by the matching decoders).
         **options: keyword options of that decoder (see ``qec.decoders.matching``,
             ``qec.decoders.bposd``, ``qec.decoders.belief_matching``; a user factory gets them
@@ -285,6 +357,12 @@ def compile_decoder(name: str, dem: stim.DetectorErrorModel, **options: Any) -> 
         ValueError: unknown ``name``, unknown option, or a DEM the decoder cannot use.
     """
     entry = decoder_entry(name)
+    name, spec_options = parse_decoder(name)
+    both = sorted(set(spec_options) & set(options))
+    if both:
+        raise ValueError(f"decoder {name!r}: option(s) {', '.join(both)} given both in the "
+                         "name and as arguments")
+    options = {**spec_options, **options}
     if entry.builtin:
         module, cls, _ = _BUILTIN[name]
         return getattr(importlib.import_module(module), cls).compile(dem, **options)

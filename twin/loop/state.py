@@ -31,7 +31,7 @@ from control.protocol import (
     SetDistance,
     SetKnobs,
 )
-from qec.decoders import decoder_names
+from qec.decoders import decoder_names, parse_decoder
 from qec.noise import NoiseModel, OpNoise
 
 __all__ = ["Checkpoint", "LoopState", "apply_actions"]
@@ -121,7 +121,7 @@ def apply_actions(state: LoopState, actions: Sequence[Action], *,
                 state = replace(state, priors=a.model, prior_dem=None)
         elif isinstance(a, SetDecoder):
             names = decoder_names()
-            if a.name not in names:
+            if parse_decoder(a.name)[0] not in names:
                 raise ValueError(f"controller chose decoder {a.name!r}: must be one of "
                                  f"{', '.join(names)}")
             state = replace(state, decoder=a.name)

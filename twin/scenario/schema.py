@@ -16,7 +16,7 @@ from typing import Any
 
 from physics.device import REFERENCE_DEVICE, Device, device_from_dict, parameter_paths
 from qec.codes import BASES, CODES, allowed_distances
-from qec.decoders import decoder_names, decodes_code
+from qec.decoders import check_decoder, decoder_names, decodes_code, parse_decoder
 from twin.controllers import check_controller_params
 from twin.device.drift import DriftProcess, process_table
 from twin.device.knobs import KNOB_BY_NAME, KNOBS
@@ -245,9 +245,13 @@ class Scenario:
         if self.basis not in BASES:
             raise bad("basis", self.basis, f"must be one of {', '.join(BASES)}")
         names = decoder_names()
-        if self.decoder not in names:
+        if parse_decoder(str(self.decoder))[0] not in names:
             raise bad("decoder", self.decoder, f"must be one of {', '.join(names)}"
                       f"{nearest(str(self.decoder), names)}")
+        try:
+            check_decoder(self.decoder)
+        except ValueError as exc:
+            raise bad("decoder", self.decoder, str(exc).split(": ", 1)[-1]) from None
         if not decodes_code(self.decoder, self.code):
             fits = [n for n in names if decodes_code(n, self.code)]
             raise bad("decoder", self.decoder,

@@ -33,7 +33,7 @@ import numpy as np
 from physics.device import Device
 from physics.operations import extract_operations
 from qec.codes import CODES, allowed_distances, memory_experiment
-from qec.decoders import decoder_names, decodes_code
+from qec.decoders import check_decoder, decoder_names, decodes_code, parse_decoder
 from qec.montecarlo import make_task
 from qec.stats import (
     LogicalRate,
@@ -312,7 +312,8 @@ def validate_grid(*, codes: Sequence[str], distances: Sequence[int],
         check_name("code", code, CODES)
     names = decoder_names()
     for dec in decoders or ():
-        check_name("decoder", dec, names)
+        check_name("decoder", parse_decoder(dec)[0], names)
+        check_decoder(dec)
     for code in codes:
         if not code_decoders(code, decoders):
             fits = [n for n in names if decodes_code(n, code)]

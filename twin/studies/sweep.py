@@ -38,7 +38,7 @@ from pathlib import Path
 from typing import Any
 
 from qec.codes import CODES, code_capacity_experiment, memory_experiment
-from qec.decoders import decoder_names, decodes_code
+from qec.decoders import check_decoder, decoder_names, decodes_code, parse_decoder
 from qec.noise import NoiseModel, OpNoise, TwoQubitNoise
 from qec.stats import logical_rate
 from twin.errors import UserError
@@ -148,9 +148,13 @@ def load_sweep(path: str | Path) -> SweepSpec:
     decoders = _list(source, "decoders", data.get("decoders", ["mwpm"]), str,
                      f"must be among {', '.join(names)}")
     for d in decoders:
-        if d not in names:
+        if parse_decoder(d)[0] not in names:
             raise _err(source, "decoders", d,
                        f"must be one of {', '.join(names)}{nearest(d, names)}")
+        try:
+            check_decoder(d)
+        except ValueError as exc:
+            raise _err(source, "decoders", d, str(exc).split(": ", 1)[-1]) from None
     for c in codes:
         if not any(decodes_code(d, c) for d in decoders):
             fits = [n for n in names if decodes_code(n, c)]
