@@ -97,7 +97,8 @@ BUILTIN_DECODERS: tuple[str, ...] = tuple(_BUILTIN)
 
 _ONLY_CODES: dict[str, tuple[str, ...]] = {"chromobius": ("color",)}
 _NOT_CODES: dict[str, tuple[str, ...]] = {
-    name: ("color",) for name in ("mwpm", "mwpm-correlated", "mwpm-erasure", "belief-matching")}
+    name: ("color", "bb")
+    for name in ("mwpm", "mwpm-correlated", "mwpm-erasure", "belief-matching")}
 
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.+-]*$")
 
@@ -240,8 +241,9 @@ def check_decoder_for_code(name: str, code: str) -> None:
 
     ``chromobius`` decodes only ``"color"`` (it needs the colour-code detector annotations);
     the matching decoders (``mwpm*``, ``belief-matching``) do not decode ``"color"`` (its
-    three-detector errors do not decompose into edges beyond d = 3). User decoders are not
-    checked.
+    three-detector errors do not decompose into edges beyond d = 3) nor ``"bb"`` (a
+    bivariate-bicycle code's faults flip up to six checks: not a matching problem; use
+    ``bposd``). User decoders are not checked.
 
     Args:
         name: a registered decoder name.

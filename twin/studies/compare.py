@@ -15,7 +15,7 @@ from typing import Any
 
 from physics.device import Device
 from physics.operations import extract_operations
-from qec.codes import CODES, memory_experiment
+from qec.codes import CODES, allowed_distances, memory_experiment
 from qec.decoders import decoder_names, decodes_code
 from qec.montecarlo import collect, make_task
 from qec.stats import LogicalRate, fit_suppression, logical_rate, threshold_crossing
@@ -155,8 +155,13 @@ def validate_grid(*, codes: Sequence[str], distances: Sequence[int],
 
 
 def default_codes(decoders: Sequence[str]) -> tuple[str, ...]:
-    """Every code of ``qec.codes.CODES`` that one of ``decoders`` decodes, in ``CODES`` order."""
-    return tuple(c for c in CODES if any(decodes_code(d, c) for d in decoders))
+    """Every code of ``qec.codes.CODES`` that one of ``decoders`` decodes, in ``CODES`` order.
+
+    Codes that come in fixed instances (``qec.codes.allowed_distances`` not None: ``"bb"``)
+    are left out: the distance grid here is odd distances; ask for them by name.
+    """
+    return tuple(c for c in CODES if allowed_distances(c) is None
+                 and any(decodes_code(d, c) for d in decoders))
 
 
 def _experiment(code: str, d: int, rounds: int, basis: str, data_noise):
