@@ -483,6 +483,7 @@ def extract_operations(device: Device, *, calibration: Calibration | None = None
     p_dark = 1.0 if p_dc >= 1.0 else -math.expm1(ro.repetitions * math.log1p(-p_dc))
     measure_flip = 0.5 * (p_miss + p_dark)
     node = device.node
+    figures["local_gate_error"] = node.local_gate_error  # the local CNOT (bb's short checks)
     results = {}
     for arch in ARCHITECTURES:
         try:

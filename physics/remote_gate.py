@@ -91,6 +91,7 @@ __all__ = [
     "AttemptMaps",
     "Reflection",
     "RemoteGateResult",
+    "local_cnot_channel",
     "reflection_attempt",
     "remote_gate",
     "single_atom_failure_formula",
@@ -298,6 +299,28 @@ def _mapped(channel: TwoQubitChannel, rule) -> TwoQubitChannel:
     return TwoQubitChannel(tuple(out[k] for k in PAULI2_LABELS))
 
 
+def local_cnot_channel(local_gate_error: float) -> TwoQubitChannel:
+    """Error channel of a local CNOT of average infidelity r: two-qubit depolarising.
+
+    A two-qubit depolarising channel with total Pauli probability p (15 Paulis, p/15 each) has
+    average gate fidelity 1 − 4p/5 (d = 4), so p = 5r/4, capped at 1.
+
+    Args:
+        local_gate_error: average infidelity r of the CNOT, in [0, 1].
+
+    Returns:
+        The channel (16 probabilities, ``II`` first).
+
+    Example:
+        >>> round(local_cnot_channel(0.004).prob("XX"), 6)  # 1.25 · 0.004 / 15
+        0.000333
+    """
+    if not 0.0 <= local_gate_error <= 1.0:
+        raise ValueError(f"local_gate_error = {local_gate_error}: must be in [0, 1]")
+    p_dep = min(1.0, 1.25 * local_gate_error)
+    return TwoQubitChannel((1.0 - p_dep,) + (p_dep / 15,) * 15)
+
+
 def teleported_cnot_channel(pair: TwoQubitChannel, *, local_gate_error: float,
                             measure_error: float) -> TwoQubitChannel:
     """Data error of a CNOT teleported through a Bell pair |Φ+⟩ with Pauli errors ``pair``.
@@ -306,7 +329,7 @@ def teleported_cnot_channel(pair: TwoQubitChannel, *, local_gate_error: float,
         pair: Pauli errors on (c_A, c_B) of the heralded |Φ+⟩, conditioned on success (its
             loss, if any, is divided out).
         local_gate_error: average infidelity r of each local CNOT (communication ↔ memory),
-            modelled as two-qubit depolarising with p = 5r/4 (15 Paulis, p/15 each).
+            modelled as two-qubit depolarising with p = 5r/4 (``local_cnot_channel``).
         measure_error: flip probability of each communication-qubit measurement.
 
     Returns:
@@ -322,8 +345,7 @@ def teleported_cnot_channel(pair: TwoQubitChannel, *, local_gate_error: float,
     def gate_b(label: str) -> str:  # Pauli on (c_B, d_B) after CNOT(c_B → d_B)
         return ("Z" if _pauli_bits(label[0])[1] else "I") + label[1]
 
-    p_dep = min(1.0, 1.25 * local_gate_error)
-    dep = TwoQubitChannel((1.0 - p_dep,) + (p_dep / 15,) * 15)
+    dep = local_cnot_channel(local_gate_error)
     ch = _mapped(pair, pair_rule).then(_mapped(dep, gate_a)).then(_mapped(dep, gate_b))
     flips = TwoQubitChannel.from_paulis({"IX": measure_error}).then(
         TwoQubitChannel.from_paulis({"ZI": measure_error}))

@@ -6,7 +6,8 @@ or ``twin`` (see DESIGN.md, layering). ``sinter`` is imported by ``qec.montecarl
 Modules, one concern each:
 
 * ``noise``: ``NoiseModel`` (per-operation Pauli + heralded erasure) → noisy stim circuits;
-* ``codes``: memory experiments of the surface, XZZX, cat-repetition and GKP-surface codes;
+* ``codes``: memory experiments of the surface, XZZX, cat-repetition, GKP-surface, colour and
+  bivariate-bicycle codes;
 * ``decoders``: the decoder registry (built-in and user decoders by name), their shared base
   and one module per decoder;
 * ``sampling``: the sample-and-decode path the twin loop and the benchmarks run;
@@ -27,6 +28,7 @@ from qec.codes import (
     BASES,
     CODES,
     MemoryExperiment,
+    allowed_distances,
     cat_noise_model,
     code_capacity_experiment,
     memory_experiment,
@@ -57,9 +59,11 @@ from qec.sampling import BatchOutcome, Sampled, SampleDecoder, sample_and_decode
 from qec.stats import (
     LogicalRate,
     Suppression,
+    any_failure_per_round,
     fit_suppression,
     logical_rate,
     per_round,
+    per_round_any,
     threshold_crossing,
 )
 
@@ -80,6 +84,8 @@ __all__ = [
     "Sampled",
     "Suppression",
     "TwoQubitNoise",
+    "allowed_distances",
+    "any_failure_per_round",
     "cat_noise_model",
     "code_capacity_experiment",
     "collect",
@@ -95,6 +101,7 @@ __all__ = [
     "make_task",
     "memory_experiment",
     "per_round",
+    "per_round_any",
     "register_decoder",
     "sample_and_decode",
     "sinter_decoders",

@@ -134,25 +134,29 @@ def sinter_decoders(**options: dict[str, Any]) -> dict[str, sinter.Decoder]:
     return out
 
 
-def make_task(circuit: stim.Circuit, *, decoder: str, json_metadata: dict[str, Any]
-              ) -> sinter.Task:
+def make_task(circuit: stim.Circuit, *, decoder: str, json_metadata: dict[str, Any],
+              decompose: bool = True) -> sinter.Task:
     """A sinter task decoding ``circuit`` with one of our decoders.
 
     Args:
         circuit: the noisy circuit, which sinter samples.
         decoder: a registered decoder name (``qec.decoders.decoder_names()``).
         json_metadata: JSON-serialisable description (code, distance, noise, ...).
+        decompose: build the DEM decomposed (the matching decoders need it). Pass False for
+            a hypergraph decoder on a code whose hyperedges stim cannot split into edges (the
+            ``"bb"`` code with ``bposd``): its hyperedges then stay whole, and the DEM is
+            built at once instead of after a failed decomposition.
 
     Returns:
         The task, its DEM built by ``decoder_dem`` (``approximate_disjoint_errors=True``,
-        decomposed).
+        decomposed unless ``decompose`` is False).
 
     Raises:
         ValueError: unknown decoder.
     """
     check_decoder(decoder)
     return sinter.Task(circuit=circuit, decoder=decoder,
-                       detector_error_model=decoder_dem(circuit, decompose=True),
+                       detector_error_model=decoder_dem(circuit, decompose=decompose),
                        json_metadata=json_metadata)
 
 

@@ -122,13 +122,16 @@ class SampleDecoder:
     Args:
         circuit: the noisy circuit (sampled directly, never its DEM).
         decoder: a registered decoder name (``qec.decoders.decoder_names()``).
+        decompose: decompose the DEM (False for ``bposd`` on the ``"bb"`` code: see
+            ``qec.montecarlo.make_task``).
         **options: decoder options.
     """
 
-    def __init__(self, circuit: stim.Circuit, *, decoder: str = "mwpm", **options) -> None:
+    def __init__(self, circuit: stim.Circuit, *, decoder: str = "mwpm", decompose: bool = True,
+                 **options) -> None:
         self.circuit = circuit
         self.decoder_name = decoder
-        self.dem = decoder_dem(circuit)
+        self.dem = decoder_dem(circuit, decompose=decompose)
         self.decoder = compile_decoder(decoder, self.dem, **options)
         self.num_detectors = circuit.num_detectors
         herald = herald_mask(self.dem)

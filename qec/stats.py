@@ -13,6 +13,12 @@ Normalisation (used by every figure of the project):
   through the same monotone per-round transform;
 * threshold: where the per-round curves of two distances cross (``threshold_crossing``),
   with a parametric-bootstrap interval from the counts (``crossing_with_interval``);
+* any-failure per round (codes with several logical qubits, as Bravyi et al. count them for
+  the BB codes): a shot fails when any logical operator does, and the per-round rate is
+  p_L = 1 − (1 − P_L)^(1/rounds) (``per_round_any``; it equals ε to first order in P_L);
+  the Z and X memories of one code combine as P_L = 1 − (1 − P_Z)(1 − P_X)
+  (``any_failure_per_round``), their Wilson bounds combined the same way (a conservative
+  interval: each bound is reached only when both bases' bounds are);
 * Λ: ε_d ≈ A / Λ^((d+1)/2), so Λ = ε_d / ε_{d+2} (the suppression per distance step of 2),
   fitted by least squares on log ε over all distances given.
 """
@@ -30,10 +36,12 @@ __all__ = [
     "Crossing",
     "LogicalRate",
     "Suppression",
+    "any_failure_per_round",
     "crossing_with_interval",
     "fit_suppression",
     "logical_rate",
     "per_round",
+    "per_round_any",
     "resample_per_round",
     "threshold_crossing",
 ]
@@ -51,6 +59,47 @@ def per_round(p_shot: float, rounds: int) -> float:
     if p_shot >= 0.5:
         return 0.5
     return 0.5 * (1.0 - (1.0 - 2.0 * max(p_shot, 0.0)) ** (1.0 / rounds))
+
+
+def per_round_any(p_shot: float, rounds: int) -> float:
+    """Per-round failure probability p_L = 1 − (1 − P_L)^(1/rounds) of any logical operator.
+
+    Args:
+        p_shot: probability that a shot of ``rounds`` rounds fails, in [0, 1].
+        rounds: rounds per shot, ≥ 1.
+
+    Example:
+        >>> f"{per_round_any(212 / 50000, 12):.3e}"  # the gross code at p = 0.003
+        '3.540e-04'
+    """
+    if rounds < 1:
+        raise ValueError(f"rounds = {rounds}: must be >= 1")
+    return 1.0 - (1.0 - min(max(p_shot, 0.0), 1.0)) ** (1.0 / rounds)
+
+
+def any_failure_per_round(rates: Sequence[LogicalRate]) -> tuple[float, tuple[float, float]]:
+    """Per-round rate that any logical operator of any basis fails (see the module docstring).
+
+    Args:
+        rates: one ``LogicalRate`` per memory basis of one code, all with the same rounds.
+
+    Returns:
+        (p_L, (low, high)): p_L = 1 − (1 − P)^(1/rounds), P = 1 − Π(1 − P_b), the bounds from
+        the bases' Wilson bounds combined alike.
+
+    Raises:
+        ValueError: no rates, or rates with different rounds.
+    """
+    if not rates or len({r.rounds for r in rates}) != 1:
+        raise ValueError("rates: must be one or more LogicalRate with equal rounds")
+    rounds = rates[0].rounds
+
+    def combine(ps: Sequence[float]) -> float:
+        return per_round_any(1.0 - float(np.prod([1.0 - q for q in ps])), rounds)
+
+    return (combine([r.per_shot for r in rates]),
+            (combine([r.per_shot_ci[0] for r in rates]),
+             combine([r.per_shot_ci[1] for r in rates])))
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,4 @@
-"""Memory-experiment circuits of the five codes the twin compares.
+"""Memory-experiment circuits of the six codes the twin compares.
 
 ``memory_experiment(code, distance=d, rounds=r, basis=...)`` returns a noiseless stim circuit
 (plus, when asked, code-intrinsic *data noise*); ``NoiseModel.noisy_circuit`` then adds the
@@ -209,6 +209,13 @@ def memory_experiment(code: str, *, distance: int, rounds: int, basis: str = "Z"
     Raises:
         ValueError: on an unknown code or basis, a bad distance or rounds, or a missing
             ``data_noise`` for ``"gkp-surface"``.
+
+    Example:
+        >>> gross = memory_experiment("bb", distance=12, rounds=12, basis="Z")
+        >>> gross.logical_qubits, gross.circuit.num_observables, len(gross.data_qubits)
+        (12, 12, 144)
+        >>> gross.resources["remote_gates_per_round"], len(gross.local_pairs)
+        (288, 576)
     """
     _check(code, distance, rounds, basis, data_noise)
     if code == "bb":

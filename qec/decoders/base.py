@@ -294,20 +294,37 @@ class DemHypergraph:
         return priors
 
 
-def dem_hypergraph(dem: stim.DetectorErrorModel) -> DemHypergraph:
-    """Matrices of a DEM for BP-based decoders.
+def dem_hypergraph(dem: stim.DetectorErrorModel, *,
+                   merge_duplicates: bool = False) -> DemHypergraph:
+    r"""Matrices of a DEM for BP-based decoders.
 
     Args:
         dem: any DEM; a decomposed one has its components XORed back into one column.
+        merge_duplicates: merge the mechanisms with the same symptoms (detectors, heralds
+            included) and the same observables into one column, of probability
+            p = p1(1 − p2) + p2(1 − p1) (either, not both, happens), as the BB paper's decoder
+            does. stim merges only identical DEM instructions; a decomposed DEM, or two faults
+            with equal effect through different paths (a hyperedge and its decomposition, a
+            CNOT fault and an idle fault), leave duplicate columns, which split one mechanism's
+            probability in two and weaken BP and OSD. The merged column keeps the components
+            of its first mechanism. Default False: one column per DEM error.
 
     Returns:
         The ``DemHypergraph``.
 
     Raises:
         ValueError: an error mechanism flags two heralds (not produced by ``NoiseModel``).
+
+    Example:
+        >>> dem = stim.DetectorErrorModel("error(0.1) D0 D1\nerror(0.2) D0 ^ D1\nerror(0.1) D1")
+        >>> dem_hypergraph(dem).num_mechanisms, dem_hypergraph(dem, merge_duplicates=True).priors
+        (3, array([0.26, 0.1 ]))
     """
     heralds = herald_detectors(dem)
     herald_pos = {int(h): i for i, h in enumerate(heralds)}
+    errors = list(_errors(dem))
+    if merge_duplicates:
+        errors = _merged(errors)
     rows: list[int] = []
     cols: list[int] = []
     obs_rows: list[int] = []
@@ -316,7 +333,7 @@ def dem_hypergraph(dem: stim.DetectorErrorModel) -> DemHypergraph:
     mech_herald: list[int] = []
     components: list[tuple[tuple[int, ...], ...]] = []
     comp_obs: list[tuple[int, ...]] = []
-    for p, comps, masks in _errors(dem):
+    for p, comps, masks in errors:
         j = len(priors)
         obs = 0
         for m in masks:
@@ -362,6 +379,28 @@ def dem_hypergraph(dem: stim.DetectorErrorModel) -> DemHypergraph:
     post[flagged_cols] = prior_arr[flagged_cols] / p_herald[mh[flagged_cols]]
     return DemHypergraph(check, observables, prior_arr, heralds, np.minimum(post, 1.0),
                          herald_columns, tuple(components), tuple(comp_obs))
+
+
+def _merged(errors: list[tuple[float, list[tuple[int, ...]], list[int]]]
+            ) -> list[tuple[float, list[tuple[int, ...]], list[int]]]:
+    """Errors with equal (symptoms, observables) merged, first occurrence's order and parts."""
+    index: dict[tuple[frozenset[int], int], int] = {}
+    out: list[tuple[float, list[tuple[int, ...]], list[int]]] = []
+    for p, comps, masks in errors:
+        symptoms: set[int] = set()
+        obs = 0
+        for c, m in zip(comps, masks, strict=True):
+            symptoms.symmetric_difference_update(c)
+            obs ^= m
+        key = (frozenset(symptoms), obs)
+        j = index.get(key)
+        if j is None:
+            index[key] = len(out)
+            out.append((p, comps, masks))
+        else:
+            q, c0, m0 = out[j]
+            out[j] = (q * (1 - p) + p * (1 - q), c0, m0)
+    return out
 
 
 def decode_hypergraph_batch(decode_one, hyper: DemHypergraph, dets: np.ndarray) -> np.ndarray:

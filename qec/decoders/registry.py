@@ -320,10 +320,10 @@ def check_decoder_for_code(name: str, code: str) -> None:
     """Raise before any work where a built-in decoder cannot decode a code's circuits.
 
     ``chromobius`` decodes only ``"color"`` (it needs the colour-code detector annotations);
-    the matching decoders (``mwpm*``, ``belief-matching``) decode neither ``"color"`` (its
-    three-detector errors do not decompose into edges beyond d = 3) nor ``"bb"`` (its
-    errors flip up to six checks: a hypergraph, no matching graph). User decoders are not
-    checked.
+    the matching decoders (``mwpm*``, ``belief-matching``) do not decode ``"color"`` (its
+    three-detector errors do not decompose into edges beyond d = 3) nor ``"bb"`` (a
+    bivariate-bicycle code's faults flip up to six checks: not a matching problem; use
+    ``bposd``). User decoders are not checked.
 
     Args:
         name: a registered decoder name.

@@ -23,7 +23,7 @@ from physics.device import REFERENCE_DEVICE, with_overrides
 from physics.links import SCHEMES
 from physics.operations import extract_operations
 from physics.pulses import SHAPES
-from qec.codes import CODES, memory_experiment
+from qec.codes import CODES, allowed_distances, memory_experiment
 from qec.decoders import decoder_dem
 from twin.cli import main
 from twin.device.noise_map import code_noise
@@ -134,10 +134,11 @@ def _check_device(changes: dict) -> bool:
         assert math.isfinite(value), (name, value)
     for code in CODES:
         model, data_noise = code_noise(ext, code)
-        exp = memory_experiment(code, distance=3, rounds=2, data_noise=data_noise)
-        circuit = model.noisy_circuit(exp.circuit)
+        d = (allowed_distances(code) or (3,))[0]
+        exp = memory_experiment(code, distance=d, rounds=2, data_noise=data_noise)
+        circuit = model.noisy_circuit(exp.circuit, local_pairs=exp.local_pairs)
         assert circuit.num_detectors > 0
-        decoder_dem(circuit)  # what the twin compiles its decoders from
+        decoder_dem(circuit, decompose=code != "bb")  # what the twin compiles its decoders from
     return True
 
 

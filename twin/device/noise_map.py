@@ -17,6 +17,14 @@
   per-cycle channel (phase and bit flip) is its data noise, once per round; each CX/CZ adds only
   the ancilla's bit flip (a quarter of its per-cycle one, on the control, where it spreads as a
   hook); readouts as for ``repetition`` (``qec.codes.cat_surface_noise_model``).
+* ``bb``: a bivariate-bicycle code on the atom qubits, every operation as for ``surface``, plus
+  a *local* two-qubit channel (``NoiseModel.gate_2q_local``): two-qubit depolarising from the
+  node's ``local_gate_error`` r (p = 5r/4, ``physics.remote_gate.local_cnot_channel``, the
+  convention of the teleported CNOT's local gates). Architecture assumption: the qubits of a
+  check's four short-range edges (its toric-layout neighbours) are coupled locally (in one
+  node, or neighbouring atoms), the two long-range edges through the photonic link (the remote
+  gate, ``gate_2q``). The split is the experiment's ``local_pairs``: pass them to
+  ``noisy_circuit(circuit, local_pairs=experiment.local_pairs)``, or every CNOT is remote.
 * ``gkp-surface``: the surface code on GKP modes. Every data mode gets the GKP channel (σ from
   squeezing and loss) at the start of each round, every two-qubit gate adds the same GKP channel
   to both modes, and homodyne readout and preparation flip with the GKP error probability.
@@ -29,6 +37,7 @@ import numpy as np
 from physics.channel import Channel
 from physics.operations import Extraction
 from physics.pauli2 import TwoQubitChannel
+from physics.remote_gate import local_cnot_channel
 from qec.codes import cat_noise_model, cat_surface_noise_model, memory_experiment
 from qec.noise import NoiseModel, OpNoise, TwoQubitNoise
 
@@ -81,10 +90,15 @@ def code_noise(ext: Extraction, code: str) -> tuple[NoiseModel, OpNoise | None]:
 
     Returns:
         ``(model, data_noise)``: the gate/measurement model and the per-round data noise to pass
-        to ``qec.codes.memory_experiment`` (None when the code has none).
+        to ``qec.codes.memory_experiment`` (None when the code has none). For ``"bb"`` the
+        model has a local channel, used only on the pairs given to ``noisy_circuit`` as
+        ``local_pairs`` (the module docstring).
     """
     if code in ("surface", "xzzx", "color"):
         return noise_model_from_extraction(ext), None
+    if code == "bb":
+        local = pair_noise(local_cnot_channel(ext.figures["local_gate_error"]))
+        return noise_model_from_extraction(ext).with_(gate_2q_local=local), None
     if code == "repetition":
         cat = ext.bosonic["cat"]
         phase_flip = cat.pz + cat.py

@@ -34,6 +34,7 @@ from physics.device import Device
 from physics.operations import extract_operations
 from qec.codes import CODES, allowed_distances, memory_experiment
 from qec.decoders import check_decoder, decoder_names, decodes_code, parse_decoder
+from qec.decoders.bposd import BRAVYI_DECODER
 from qec.montecarlo import make_task
 from qec.stats import (
     LogicalRate,
@@ -55,10 +56,11 @@ BASES = ("Z", "X")
 
 DEFAULT_DECODERS: dict[str, tuple[str, ...]] = {
     "color": ("chromobius",),
-    "bb": ("bposd",),
+    "bb": (BRAVYI_DECODER,),
 }
 """Decoders a code runs with when none are named (every other code: ``("mwpm",
-"mwpm-erasure")``): the colour code's Möbius decoder; BP+OSD for the BB codes' hyperedges."""
+"mwpm-erasure")``): the colour code's Möbius decoder; for the BB codes' hyperedges BP+OSD with
+Bravyi et al.'s settings (``qec.decoders.bposd.BRAVYI_DECODER``)."""
 
 _FAMILY_DECODERS = ("mwpm", "mwpm-erasure")
 
