@@ -41,14 +41,15 @@ from qec.decoders.base import (
     dem_hypergraph,
 )
 
-__all__ = ["BRAVYI_DECODER", "BRAVYI_SETTINGS", "BpOsdDecoder"]
+__all__ = ["BRAVYI_DECODER", "BRAVYI_SETTINGS", "BpOsdDecoder", "BravyiBpOsdDecoder"]
 
 BRAVYI_SETTINGS: dict[str, Any] = {"bp_method": "minimum_sum", "max_iter": 1000,
                                    "ms_scaling_factor": 0.0, "osd_order": 7}
 """Bravyi et al.'s BP+OSD settings for the BB codes (see the module docstring)."""
 
-BRAVYI_DECODER = "bposd:" + ",".join(f"{k}={v}" for k, v in BRAVYI_SETTINGS.items())
-"""``BRAVYI_SETTINGS`` as a decoder name (``qec.decoders.parse_decoder``)."""
+BRAVYI_DECODER = "bposd-bravyi"
+"""The registered name of ``bposd`` with ``BRAVYI_SETTINGS`` as defaults
+(``BravyiBpOsdDecoder``; the same as ``"bposd:bp_method=minimum_sum,max_iter=1000,..."``)."""
 
 
 @dataclass(frozen=True, eq=False)
@@ -118,3 +119,17 @@ class BpOsdDecoder(PerShotDecoder):
             self.decoder.update_channel_probs(clip_probabilities(self.hyper.erasure_priors(fired)))
         error = self.decoder.decode(syndrome)
         return (self.hyper.observables @ error) % 2
+
+
+class BravyiBpOsdDecoder(BpOsdDecoder):
+    """``bposd-bravyi``: ``bposd`` whose defaults are ``BRAVYI_SETTINGS`` (the BB codes')."""
+
+    @classmethod
+    def compile(cls, dem: stim.DetectorErrorModel, *, bp_method: str = "minimum_sum",
+                max_iter: int = 1000, ms_scaling_factor: float = 0.0,
+                schedule: str = "parallel", osd_method: str = "osd_cs", osd_order: int = 7,
+                **options: Any) -> BpOsdDecoder:
+        """``BpOsdDecoder.compile`` with ``BRAVYI_SETTINGS`` as defaults (same options)."""
+        return BpOsdDecoder.compile(dem, bp_method=bp_method, max_iter=max_iter,
+                                    ms_scaling_factor=ms_scaling_factor, schedule=schedule,
+                                    osd_method=osd_method, osd_order=osd_order, **options)

@@ -10,6 +10,8 @@ Built-in decoders (``BUILTIN_DECODERS``), each in its own module, imported only 
   their probability conditional on the fired herald (≈ ½, weight ≈ 0).
 * ``bposd``: BP+OSD (ldpc) on the hypergraph check matrix; fired heralds raise the priors of the
   mechanisms they flag, per shot.
+* ``bposd-bravyi``: ``bposd`` with Bravyi et al.'s settings for their BB codes (min-sum with
+  adaptive scaling, 1000 iterations, OSD-CS order 7; ``qec.decoders.bposd.BRAVYI_SETTINGS``).
 * ``belief-matching``: BP posteriors re-weight the matching graph, per shot (Higgott et al.,
   PRX 13, 031007, 2023); erasure-aware as ``bposd``.
 * ``mwpm-window``: streaming matching (``qec.decoders.sliding_window``): windows of commit +
@@ -92,6 +94,8 @@ _BUILTIN: dict[str, tuple[str, str, str]] = {
                      "matching re-weighted per shot by the fired heralds"),
     "bposd": ("qec.decoders.bposd", "BpOsdDecoder",
               "BP+OSD (ldpc) on the DEM hypergraph, herald-aware priors"),
+    "bposd-bravyi": ("qec.decoders.bposd", "BravyiBpOsdDecoder",
+                     "bposd with Bravyi et al.'s BB-code settings (min-sum, OSD-CS 7)"),
     "belief-matching": ("qec.decoders.belief_matching", "BeliefMatchingDecoder",
                         "BP posteriors re-weight matching (Higgott et al. 2023)"),
     "chromobius": ("qec.decoders.chromobius", "ChromobiusDecoder",

@@ -114,7 +114,7 @@ def per_round(p_shot: float, rounds: int) -> float:
 def test_unknown_decoder_lists_the_names():
     dem = decoder_dem(surface(3, 1e-3))
     with pytest.raises(ValueError, match="decoder = 'x': must be one of mwpm, mwpm-correlated, "
-                                         "mwpm-erasure, bposd, belief-matching"):
+                                         "mwpm-erasure, bposd, bposd-bravyi, belief-matching"):
         compile_decoder("x", dem)
 
 

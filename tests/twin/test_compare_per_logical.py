@@ -54,7 +54,7 @@ def test_each_code_runs_its_own_distances_and_decoders():
     assert code_distances("bb", [3, 5]) == (6, 12)  # its defaults
     assert code_distances("bb", [3, 10]) == (10,)
     assert code_decoders("color", None) == ("chromobius",)
-    assert code_decoders("bb", None) == ("bposd",)
+    assert code_decoders("bb", None) == ("bposd-bravyi",)
     assert code_decoders("surface", None) == ("mwpm", "mwpm-erasure")
     assert code_decoders("bb", ["mwpm", "bposd"]) == ("bposd",)  # matching cannot
     assert "bb" in default_codes(None) and "color" in default_codes(None)

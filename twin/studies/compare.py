@@ -452,7 +452,8 @@ def run_compare(
                     for dec in code_decoders(code, decoders):
                         md = {"code": code, "distance": d, "rounds": r, "basis": basis,
                               "decoder": dec, "scale": scale}
-                        out.append(make_task(circuit, decoder=dec, json_metadata=md))
+                        out.append(make_task(circuit, decoder=dec, json_metadata=md,
+                                             decompose=allowed_distances(code) is None))
                         meta[(code, d, basis, dec, scale)] = exp.resources
         return out, meta
 

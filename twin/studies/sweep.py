@@ -37,7 +37,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from qec.codes import CODES, code_capacity_experiment, memory_experiment
+from qec.codes import CODES, allowed_distances, code_capacity_experiment, memory_experiment
 from qec.decoders import check_decoder, decoder_names, decodes_code, parse_decoder
 from qec.noise import NoiseModel, OpNoise, TwoQubitNoise
 from qec.stats import logical_rate
@@ -162,10 +162,13 @@ def load_sweep(path: str | Path) -> SweepSpec:
                                            f"{', '.join(fits)} to decoders")
     distances = _list(source, "distances", data.get("distances", [3, 5]), int,
                       f"distances are odd integers >= 3 and <= {MAX_DISTANCE}")
+    fixed = {d for c in codes for d in (allowed_distances(c) or ())}
     for d in distances:
-        if not 3 <= d <= MAX_DISTANCE or d % 2 == 0:
+        if not 3 <= d <= MAX_DISTANCE or (d % 2 == 0 and d not in fixed):
+            extra = f" (or one of {', '.join(map(str, sorted(fixed)))} for the BB codes)" \
+                if fixed else ""
             raise _err(source, "distances", d,
-                       f"must be an odd integer >= 3 and <= {MAX_DISTANCE}")
+                       f"must be an odd integer >= 3 and <= {MAX_DISTANCE}{extra}")
     bases = _list(source, "bases", data.get("bases", ["Z"]), str, "must be Z or X")
     for b in bases:
         if b not in ("Z", "X"):
@@ -295,7 +298,10 @@ def sweep_tasks(spec: SweepSpec) -> list:
         device_noise = _device_points(spec)
     for value in spec.values:
         for code in spec.codes:
+            allowed = allowed_distances(code)
             for d in spec.distances:
+                if (d not in allowed) if allowed is not None else d % 2 == 0:
+                    continue  # another code's distance (a BB instance, or an odd one)
                 rounds = 1 if kind == "code-capacity" else (spec.rounds or d)
                 for basis in spec.bases:
                     circuit = _circuit(spec, kind, code, d, rounds, basis, value, device_noise)
@@ -310,7 +316,8 @@ def sweep_tasks(spec: SweepSpec) -> list:
                             md["erasure_per"] = spec.noise.get("erasure_per", "gate")
                         elif kind != "device":
                             md["channel"] = spec.noise.get("channel", "bit-flip")
-                        tasks.append(make_task(circuit, decoder=dec, json_metadata=md))
+                        tasks.append(make_task(circuit, decoder=dec, json_metadata=md,
+                                               decompose=allowed is None))
     return tasks
 
 
@@ -320,7 +327,7 @@ def _circuit(spec, kind, code, d, rounds, basis, value, device_noise):
             value, float(spec.noise.get("erasure", 0.0)), spec.noise.get("erasure_per", "gate"))
         exp = memory_experiment(code, distance=d, rounds=rounds, basis=basis,
                                 data_noise=data_noise)
-        return model.noisy_circuit(exp.circuit)
+        return model.noisy_circuit(exp.circuit, local_pairs=exp.local_pairs)
     if kind == "code-capacity":
         ch = _channel(spec.noise.get("channel", "bit-flip"), value)
         return code_capacity_experiment(code, distance=d, data_noise=ch, basis=basis).circuit
@@ -330,7 +337,7 @@ def _circuit(spec, kind, code, d, rounds, basis, value, device_noise):
         return NoiseModel(measure=OpNoise(px=value)).noisy_circuit(exp.circuit)
     model, data_noise = device_noise[(value, code)]
     exp = memory_experiment(code, distance=d, rounds=rounds, basis=basis, data_noise=data_noise)
-    return model.noisy_circuit(exp.circuit)
+    return model.noisy_circuit(exp.circuit, local_pairs=exp.local_pairs)
 
 
 def _device_points(spec: SweepSpec) -> dict:
