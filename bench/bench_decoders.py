@@ -60,8 +60,10 @@ def _upstream(name: str, dem, d: int) -> Callable[[np.ndarray], np.ndarray] | No
 
         return BPOSD(dem).decode_batch
     if name == "belief-matching":
-        from beliefmatching import BeliefMatching
-
+        try:  # not a dependency (it pins numpy<=2.2.6): pip install beliefmatching
+            from beliefmatching import BeliefMatching
+        except ImportError:
+            return None
         return BeliefMatching(dem).decode_batch
     if name == "tesseract":
         import tesseract_decoder
