@@ -66,7 +66,8 @@ def main(argv: list[str] | None = None) -> int:
             iv = c.interval
             best = "none in range" if c.squeezing_db is None else f"{c.squeezing_db:.2f} dB"
             ivs = "n/a" if None in iv else f"[{iv[0]:.2f}, {iv[1]:.2f}] dB"
-            print(f"threshold {dec:6s} d={lo}/{hi}: {best}  95% bootstrap {ivs}")
+            print(f"threshold {dec:6s} d={lo}/{hi}: {best}  95% bootstrap {ivs} "
+                  f"({100 * c.no_crossing:.0f}% of resamples without a crossing)")
     if args.plot:
         analog = [c for c in crossings if c.decoder == "analog"]
         print(f"plot: {plot_points(points, args.plot, crossings=analog)}")

@@ -20,9 +20,13 @@ per-operation noise of a device. The codes (``CODES``):
   any X on a data cat is an undetected logical flip (distance 1, the "bit-flip floor" that grows
   with the number of cats); the first round's X⊗X outcomes are random, so only consecutive
   rounds are compared.
-* ``"gkp-surface"``: the rotated surface code whose data qubits are GKP modes; its data noise is
-  the GKP shift channel (σ → Pauli probabilities), computed by the caller (``qec`` never imports
-  ``physics``) and passed as ``data_noise`` (required).
+* ``"gkp-surface"``: the rotated surface code on GKP modes (data and ancillas). With
+  ``data_noise=qec.gkp.GKPNoise(sigma, sigma_loss)`` (σ computed by the caller: ``qec`` never
+  imports ``physics``) the circuit is the circuit-level stim model of ``qec.gkp``: shifts
+  propagated through the SUM gates, a Steane-type GKP correction of every data mode each
+  round, one Pauli error per homodyne binning with its exact GKP error probability. With an
+  ``OpNoise`` it is the plain surface circuit with that data channel. ``data_noise`` is
+  required. The direct Gaussian-shift Monte Carlo with analog decoding is ``qec.gkp``.
 * ``"color"``: the triangular 6.6.6 colour code (``_color``) in the *superdense* memory circuit
   of Gidney & Jones (arXiv:2312.08813): two measure qubits per plaquette (a Bell pair), both
   plaquette types measured every round in eight CX layers, the last round the time reverse of
@@ -60,6 +64,7 @@ import stim
 from qec.codes._color import color_circuit
 from qec.codes._repetition import cat_noise_model, repetition_circuit
 from qec.codes._transform import MARKER, hadamard_conjugate, with_data_noise
+from qec.gkp import GKPNoise, gkp_surface_circuit, stim_circuit
 from qec.noise import OpNoise
 
 __all__ = [
@@ -110,17 +115,18 @@ class MemoryExperiment:
             ``{"qubits": data + ancillas, "data": ..., "ancillas": ..., "modes": ...}``, where
             ``modes`` counts bosonic modes: for ``"repetition"`` every qubit is a cat (data and
             ancilla: the bias-preserving CX needs a cat control), so modes = qubits; for
-            ``"gkp-surface"`` the data are GKP modes and the ancillas ordinary qubits, so
-            modes = data; for ``"surface"``, ``"xzzx"`` and ``"color"`` modes = qubits (one
-            photonic mode per qubit).
+            ``"gkp-surface"`` data and ancillas are GKP modes, plus one GKP mode per data
+            mode for its Steane-type correction each round (``qec.gkp``), so
+            modes = 2·data + ancillas; for ``"surface"``, ``"xzzx"`` and ``"color"``
+            modes = qubits (one photonic mode per qubit).
         """
         n_data, n_anc = len(self.data_qubits), len(self.ancilla_qubits)
-        modes = n_data if self.code == "gkp-surface" else n_data + n_anc
+        modes = 2 * n_data + n_anc if self.code == "gkp-surface" else n_data + n_anc
         return {"qubits": n_data + n_anc, "data": n_data, "ancillas": n_anc, "modes": modes}
 
 
 def memory_experiment(code: str, *, distance: int, rounds: int, basis: str = "Z",
-                      data_noise: OpNoise | None = None) -> MemoryExperiment:
+                      data_noise: OpNoise | GKPNoise | None = None) -> MemoryExperiment:
     """Memory-experiment circuit of a code.
 
     Args:
@@ -129,7 +135,11 @@ def memory_experiment(code: str, *, distance: int, rounds: int, basis: str = "Z"
         rounds: integer >= 1.
         basis: ``"Z"`` or ``"X"``.
         data_noise: Pauli channel (+ heralded erasure) on every data qubit at the start of
-            every round; required for ``"gkp-surface"`` (its GKP channel).
+            every round; required for ``"gkp-surface"``: there a ``qec.gkp.GKPNoise`` (σ of
+            the GKP preparations and of the loss) builds the circuit-level stim model of
+            ``qec.gkp`` (GKP ancilla modes, a GKP correction of every data mode per round,
+            one Pauli per homodyne binning), an ``OpNoise`` the plain surface circuit with
+            that data channel (code capacity, phenomenological studies).
 
     Returns:
         The experiment; its circuit has no other noise.
@@ -139,6 +149,11 @@ def memory_experiment(code: str, *, distance: int, rounds: int, basis: str = "Z"
             ``data_noise`` for ``"gkp-surface"``.
     """
     _check(code, distance, rounds, basis, data_noise)
+    if isinstance(data_noise, GKPNoise):
+        sched = gkp_surface_circuit(int(distance), int(rounds), basis=basis)
+        circuit = stim_circuit(sched, sigma=data_noise.sigma, sigma_loss=data_noise.sigma_loss)
+        return MemoryExperiment(code, int(distance), int(rounds), basis, circuit,
+                                sched.data_qubits, sched.ancilla_qubits)
     if code == "repetition":
         circuit, data, anc = repetition_circuit(int(distance), int(rounds), basis)
     elif code == "color":
@@ -190,8 +205,13 @@ def _check(code: object, distance: object, rounds: object, basis: object,
         raise ValueError(f"rounds = {rounds!r}: must be an integer >= 1")
     if basis not in BASES:
         raise ValueError(f"basis = {basis!r}: must be one of {', '.join(map(repr, BASES))}")
-    if data_noise is not None and not isinstance(data_noise, OpNoise):
-        raise ValueError(f"data_noise = {data_noise!r}: must be an OpNoise or None")
+    if isinstance(data_noise, GKPNoise):
+        if code != "gkp-surface":
+            raise ValueError(f"data_noise = {data_noise!r}: a GKPNoise is only for code = "
+                             "'gkp-surface'")
+    elif data_noise is not None and not isinstance(data_noise, OpNoise):
+        raise ValueError(f"data_noise = {data_noise!r}: must be an OpNoise, a GKPNoise "
+                         "('gkp-surface') or None")
     if code == "gkp-surface" and data_noise is None:
         raise ValueError("code = 'gkp-surface' requires data_noise: the GKP Pauli channel of "
                          "its data modes (computed by the caller from the GKP shift sigma)")

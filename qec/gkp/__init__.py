@@ -8,7 +8,8 @@ onto σ). Modules, one concern each:
   every data mode each round) and the direct Monte Carlo of real q/p shifts;
 * ``analog``: the space-time matching graph, prior and Noh–Chamberland renormalised weights,
   hard and analog decoding;
-* ``stim_model``: the stim-compatible approximation (one independent Pauli per binning).
+* ``stim_model``: the stim-compatible approximation (one independent Pauli per binning), and
+  its average per operation kind for ``NoiseModel`` pipelines (``per_operation_noise``).
 
 Example:
     >>> import numpy as np
@@ -37,13 +38,15 @@ from qec.gkp.shifts import (
     sample_shifts,
     schedule_from_stim,
 )
-from qec.gkp.stim_model import stim_circuit
+from qec.gkp.stim_model import GKPNoise, PerOperationNoise, per_operation_noise, stim_circuit
 
 __all__ = [
     "SQRT_PI",
     "Binning",
+    "GKPNoise",
     "GKPSurfaceCircuit",
     "MatchingGraph",
+    "PerOperationNoise",
     "ShiftSamples",
     "binning_sigmas",
     "binning_symptoms",
@@ -52,6 +55,7 @@ __all__ = [
     "gkp_error_probability",
     "gkp_surface_circuit",
     "matching_graph",
+    "per_operation_noise",
     "sample_shifts",
     "schedule_from_stim",
     "stim_circuit",

@@ -304,9 +304,14 @@ class _Engine:
             elif name == "H":
                 self.q[:, qs], self.p[:, qs] = self.p[:, qs].copy(), -self.q[:, qs]
             elif name == "CX":
-                for c, t in zip(qs[::2], qs[1::2], strict=True):
-                    self.q[:, t] += self.q[:, c]
-                    self.p[:, c] -= self.p[:, t]
+                cs, ts = qs[::2], qs[1::2]
+                if len(set(qs)) == len(qs):  # one layer: disjoint pairs, vectorised
+                    self.q[:, ts] += self.q[:, cs]
+                    self.p[:, cs] -= self.p[:, ts]
+                else:
+                    for c, t in zip(cs, ts, strict=True):
+                        self.q[:, t] += self.q[:, c]
+                        self.p[:, c] -= self.p[:, t]
             elif name in ("M", "MR"):
                 self.measure(qs, "q")
                 if name == "MR":
@@ -318,8 +323,8 @@ class _Engine:
             elif name not in ("QUBIT_COORDS", "TICK", "DETECTOR", "OBSERVABLE_INCLUDE",
                               "SHIFT_COORDS"):
                 raise ValueError(f"instruction {name!r}: not supported by the shift simulator")
-            if self.mode == "sample":
-                # 2√π is a stabiliser of every mode: keep the numbers small
+            if self.mode == "sample" and name == "DEPOLARIZE1":
+                # 2√π is a stabiliser of every mode: keep the numbers small, once a round
                 np.remainder(self.q + SQRT_PI, 2 * SQRT_PI, out=self.q)
                 self.q -= SQRT_PI
                 np.remainder(self.p + SQRT_PI, 2 * SQRT_PI, out=self.p)

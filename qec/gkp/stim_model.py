@@ -22,12 +22,48 @@ information (``tests/qec/test_gkp_circuit.py``).
 
 from __future__ import annotations
 
+import functools
+from dataclasses import dataclass
+
+import numpy as np
 import stim
 
 from qec.gkp.analog import gkp_error_probability
-from qec.gkp.shifts import GKPSurfaceCircuit, binning_sigmas
+from qec.gkp.shifts import GKPSurfaceCircuit, binning_sigmas, gkp_surface_circuit
+from qec.noise import OpNoise
 
-__all__ = ["stim_circuit"]
+__all__ = ["GKPNoise", "PerOperationNoise", "per_operation_noise", "stim_circuit"]
+
+
+@dataclass(frozen=True)
+class GKPNoise:
+    """GKP-only noise of the surface-GKP circuit, as ``memory_experiment``'s ``data_noise``.
+
+    Passed to ``qec.codes.memory_experiment("gkp-surface", ..., data_noise=GKPNoise(...))``,
+    it makes the experiment's circuit the stim model of this module (the noise is in the
+    circuit; add no ``NoiseModel`` on top for GKP-only noise).
+
+    Attributes:
+        sigma: σ of every GKP state preparation per quadrature (√ħ), ≥ 0: finite squeezing,
+            σ² = 10^(−dB/10)/2.
+        sigma_loss: σ of the Gaussian displacement that the loss of one round is, per data
+            mode (√ħ), ≥ 0: σ_loss² = 1 − η.
+    """
+
+    sigma: float
+    sigma_loss: float = 0.0
+
+    def __post_init__(self) -> None:
+        for name in ("sigma", "sigma_loss"):
+            v = getattr(self, name)
+            if isinstance(v, bool) or not isinstance(v, int | float) or not np.isfinite(v) \
+                    or v < 0:
+                raise ValueError(f"{name} = {v!r}: must be finite and >= 0 (√ħ)")
+
+    def scaled(self, factor: float) -> GKPNoise:
+        """Both variances multiplied by ``factor`` ≥ 0 (a noise-scale sweep)."""
+        s = max(0.0, float(factor)) ** 0.5
+        return GKPNoise(self.sigma * s, self.sigma_loss * s)
 
 
 def stim_circuit(circ: GKPSurfaceCircuit, *, sigma: float, sigma_loss: float = 0.0
@@ -59,3 +95,54 @@ def stim_circuit(circ: GKPSurfaceCircuit, *, sigma: float, sigma_loss: float = 0
         else:
             out.append(inst)
     return out
+
+
+@dataclass(frozen=True)
+class PerOperationNoise:
+    """The stim model averaged per operation kind (for ``NoiseModel``-based pipelines).
+
+    Attributes:
+        data: Pauli channel on every data qubit at the start of every round: X from the q
+            correction, Z from the p correction, independent (px = P_q(1 − P_p),
+            py = P_q·P_p, pz = P_p(1 − P_q)).
+        measure_flip: flip probability of every measurement (syndrome and final readout).
+        sigma: σ of a GKP preparation (√ħ) it was computed for.
+        sigma_loss: σ of the loss per round (√ħ) it was computed for.
+    """
+
+    data: OpNoise
+    measure_flip: float
+    sigma: float
+    sigma_loss: float
+
+
+@functools.cache
+def _bulk() -> GKPSurfaceCircuit:
+    return gkp_surface_circuit(5, 5)
+
+
+def per_operation_noise(sigma: float, *, sigma_loss: float = 0.0) -> PerOperationNoise:
+    """The stim model's binning probabilities averaged per kind over a d = 5 bulk.
+
+    Averages P(σ_b) over the data corrections (q and p separately) and over the syndrome
+    readouts of rounds 2 … 5 of a d = 5, 5-round schedule (after the first round the σ_b are
+    stationary); the final readout is averaged in with the syndromes. Heterogeneity (boundary
+    modes, weight-2 checks: lower σ_b) is lost: the result is slightly pessimistic at the
+    boundary.
+
+    Args:
+        sigma: σ of every GKP state preparation per quadrature (√ħ), ≥ 0.
+        sigma_loss: σ of the loss per round on each data mode (√ħ), ≥ 0.
+
+    Returns:
+        The averaged noise.
+    """
+    circ = _bulk()
+    probs = gkp_error_probability(binning_sigmas(circ, sigma=sigma, sigma_loss=sigma_loss))
+    kinds = np.array([b.kind for b in circ.binnings])
+    late = np.array([b.round >= 1 for b in circ.binnings])
+    pq = float(probs[(kinds == "ec_q") & late].mean())
+    pp = float(probs[(kinds == "ec_p") & late].mean())
+    pm = float(probs[(kinds == "meas") & late].mean())
+    data = OpNoise(px=pq * (1 - pp), py=pq * pp, pz=pp * (1 - pq))
+    return PerOperationNoise(data, pm, float(sigma), float(sigma_loss))

@@ -225,7 +225,7 @@ def test_code_capacity_experiment_is_one_round_of_data_noise():
                  if stim.gate_data(i.name).is_noisy_gate and not i.name.startswith("M")]
     assert noisy_ops == ["Z_ERROR"]
     gkp = code_capacity_experiment("gkp-surface", distance=3, data_noise=OpNoise(px=0.05))
-    assert gkp.resources["modes"] == 9
+    assert gkp.resources["modes"] == 2 * 9 + 8  # GKP data, ancillas and correction modes
 
 
 # --- cat noise -----------------------------------------------------------------------------
@@ -294,7 +294,7 @@ def test_resources():
         "qubits": 49, "data": 25, "ancillas": 24, "modes": 49}
     assert _experiment("repetition", 5, "X").resources == {
         "qubits": 9, "data": 5, "ancillas": 4, "modes": 9}
-    assert _experiment("gkp-surface", 5, "Z").resources["modes"] == 25
+    assert _experiment("gkp-surface", 5, "Z").resources["modes"] == 2 * 25 + 24
     assert _experiment("xzzx", 3, "X").resources["qubits"] == 17
 
 

@@ -131,3 +131,37 @@ def test_analog_threshold_brackets():
     hi3, hi5 = run(3, 14.0, 30_000), run(5, 14.0, 30_000)
     assert hi5.per_round_ci[1] < hi3.per_round_ci[0]
     assert run(5, 12.0, 3000).per_round_ci[1] < run(5, 12.0, 3000, analog=False).per_round_ci[0]
+
+
+def test_modes_are_counted_alike():
+    from qec.codes import memory_experiment
+    from qec.gkp import per_operation_noise
+
+    noise = per_operation_noise(0.18)
+    exp = memory_experiment("gkp-surface", distance=5, rounds=5, data_noise=noise.data)
+    assert exp.resources["modes"] == gkp_surface_circuit(5, 5).modes == 74
+
+
+def test_twin_gkp_surface_noise_is_the_circuit_level_model():
+    from physics import REFERENCE_DEVICE, extract_operations
+    from qec.codes import memory_experiment
+    from qec.gkp import GKPNoise
+    from twin.device.noise_map import code_noise
+
+    ext = extract_operations(REFERENCE_DEVICE)
+    model, data = code_noise(ext, "gkp-surface")
+    sigma, loss = ext.figures["gkp_sigma_squeezing"], ext.figures["gkp_sigma_loss"]
+    assert sigma**2 + loss**2 == pytest.approx(ext.figures["gkp_sigma"] ** 2)
+    assert data == GKPNoise(sigma, loss)
+    exp = memory_experiment("gkp-surface", distance=3, rounds=3, data_noise=data)
+    circuit = model.noisy_circuit(exp.circuit)
+    assert circuit.approx_equals(stim_circuit(gkp_surface_circuit(3, 3), sigma=sigma,
+                                              sigma_loss=loss), atol=1e-6)
+    assert exp.resources["modes"] == gkp_surface_circuit(3, 3).modes == 26
+    # a syndrome reading sums the shifts of four data modes: it fails far more often than one
+    # GKP state (the old model's flip)
+    flips = [i.gate_args_copy()[0] for i in circuit if i.name == "MR"]
+    assert max(flips) > 10 * ext.figures["gkp_p_error"]
+    assert GKPNoise(0.2, 0.1).scaled(4.0) == GKPNoise(0.4, 0.2)
+    with pytest.raises(ValueError, match="only for code = 'gkp-surface'"):
+        memory_experiment("surface", distance=3, rounds=1, data_noise=data)

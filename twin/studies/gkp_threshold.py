@@ -181,9 +181,11 @@ class Crossing:
         high_d: the larger distance.
         decoder: decoder of the points.
         squeezing_db: the crossing (dB), None when the curves do not cross in range.
-        interval: 95 % parametric-bootstrap interval (dB); a bound is None where more than
-            2.5 % of the resamples do not cross in range.
+        interval: 2.5 % and 97.5 % quantiles (dB) of the crossings of the parametric
+            bootstrap resamples that cross in range (None, None when none does).
         resamples: bootstrap resamples.
+        no_crossing: fraction of the resamples that do not cross in range (the interval is
+            then wider than stated: widen the range or add shots when it is > 5 %).
     """
 
     low_d: int
@@ -192,6 +194,7 @@ class Crossing:
     squeezing_db: float | None
     interval: tuple[float | None, float | None]
     resamples: int
+    no_crossing: float
 
 
 def _cross(db: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> float | None:
@@ -253,9 +256,9 @@ def crossing(points: Sequence[GKPPoint], *, low_d: int, high_d: int, decoder: st
     vals = np.array([x for x in boots if x is not None])
     missing = 1.0 - len(vals) / resamples
     lo = hi = None
-    if len(vals) and missing <= 0.025:
+    if len(vals):
         lo, hi = (float(v) for v in np.quantile(vals, [0.025, 0.975]))
-    return Crossing(low_d, high_d, decoder, best, (lo, hi), resamples)
+    return Crossing(low_d, high_d, decoder, best, (lo, hi), resamples, float(missing))
 
 
 def plot_points(points: Sequence[GKPPoint], path: str | Path, *,
