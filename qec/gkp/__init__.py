@@ -28,6 +28,7 @@ from qec.gkp.analog import (
     wrap_probability,
 )
 from qec.gkp.shifts import (
+    SCHEDULES,
     SQRT_PI,
     Binning,
     GKPSurfaceCircuit,
@@ -41,6 +42,7 @@ from qec.gkp.shifts import (
 from qec.gkp.stim_model import GKPNoise, PerOperationNoise, per_operation_noise, stim_circuit
 
 __all__ = [
+    "SCHEDULES",
     "SQRT_PI",
     "Binning",
     "GKPNoise",

@@ -40,6 +40,7 @@ import numpy as np
 import stim
 
 __all__ = [
+    "SCHEDULES",
     "SQRT_PI",
     "Binning",
     "GKPSurfaceCircuit",
@@ -136,19 +137,31 @@ class GKPSurfaceCircuit:
         return det, obs
 
 
-def gkp_surface_circuit(distance: int, rounds: int, *, basis: str = "Z") -> GKPSurfaceCircuit:
+SCHEDULES: tuple[str, ...] = ("interleaved", "z_first", "x_first")
+"""CNOT schedules of a round: stim's four interleaved layers, or all Z checks' layers then all
+X checks' (or the reverse), each type keeping stim's order (eight layers)."""
+
+
+def gkp_surface_circuit(distance: int, rounds: int, *, basis: str = "Z",
+                        schedule: str = "interleaved") -> GKPSurfaceCircuit:
     """Schedule of the surface-GKP memory experiment (stim's rotated surface-code circuit).
+
+    The schedule matters more for GKP than for qubits: a SUM gate copies an X-check ancilla's
+    q shift onto its data modes, which a Z check that reads them later sums into its reading
+    (and a Z-check ancilla's p shift into the X checks' readings). ``"z_first"`` keeps the Z
+    checks' readings clean (better for a Z memory) at the X checks' expense.
 
     Args:
         distance: odd code distance ≥ 3.
         rounds: syndrome rounds ≥ 1.
         basis: ``"Z"`` or ``"X"``, the logical basis prepared and read out.
+        schedule: one of ``SCHEDULES``.
 
     Returns:
         The circuit with its binnings, detectors and observables.
 
     Raises:
-        ValueError: on a bad distance, rounds or basis.
+        ValueError: on a bad distance, rounds, basis or schedule.
     """
     if isinstance(distance, bool) or not isinstance(distance, int) or distance < 3 \
             or distance % 2 == 0:
@@ -157,12 +170,49 @@ def gkp_surface_circuit(distance: int, rounds: int, *, basis: str = "Z") -> GKPS
         raise ValueError(f"rounds = {rounds!r}: must be an integer >= 1")
     if basis not in ("Z", "X"):
         raise ValueError(f"basis = {basis!r}: must be 'Z' or 'X'")
+    if schedule not in SCHEDULES:
+        raise ValueError(f"schedule = {schedule!r}: must be one of "
+                         f"{', '.join(map(repr, SCHEDULES))}")
     circ = stim.Circuit.generated(f"surface_code:rotated_memory_{basis.lower()}",
                                   distance=distance, rounds=rounds,
                                   before_round_data_depolarization=_MARKER)
     coords = circ.get_final_qubit_coordinates()
     data = tuple(sorted(q for q, (x, y) in coords.items() if x % 2 == 1 and y % 2 == 1))
+    if schedule != "interleaved":
+        circ = _split_layers(circ.flattened(), set(data), z_first=schedule == "z_first")
     return schedule_from_stim(circ, data_qubits=data, distance=distance, basis=basis)
+
+
+def _split_layers(circ: stim.Circuit, data: set[int], *, z_first: bool) -> stim.Circuit:
+    """Each round's CX layers split by check type, one type's layers after the other's.
+
+    A Z check's CX has a data control, an X check's an ancilla control.
+    """
+    out = stim.Circuit()
+    layers: list[list[int]] = []
+
+    def flush() -> None:
+        z_layers, x_layers = [], []
+        for t in layers:
+            pairs = list(zip(t[::2], t[1::2], strict=True))
+            z_layers.append([q for p in pairs if p[0] in data for q in p])
+            x_layers.append([q for p in pairs if p[0] not in data for q in p])
+        for layer in (z_layers + x_layers) if z_first else (x_layers + z_layers):
+            if layer:
+                out.append("CX", layer)
+                out.append("TICK")
+        layers.clear()
+
+    for inst in circ:
+        if inst.name == "CX":
+            layers.append([t.value for t in inst.targets_copy()])
+            continue
+        if inst.name == "TICK" and layers:
+            continue
+        if layers:
+            flush()
+        out.append(inst)
+    return out
 
 
 def schedule_from_stim(circuit: stim.Circuit, *, data_qubits: tuple[int, ...],

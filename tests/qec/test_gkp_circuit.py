@@ -165,3 +165,25 @@ def test_twin_gkp_surface_noise_is_the_circuit_level_model():
     assert GKPNoise(0.2, 0.1).scaled(4.0) == GKPNoise(0.4, 0.2)
     with pytest.raises(ValueError, match="only for code = 'gkp-surface'"):
         memory_experiment("surface", distance=3, rounds=1, data_noise=data)
+
+
+@pytest.mark.parametrize("schedule", ["z_first", "x_first"])
+def test_split_schedules_keep_the_code(schedule):
+    from qec.gkp import SCHEDULES
+
+    assert schedule in SCHEDULES
+    for basis in ("Z", "X"):
+        circ = gkp_surface_circuit(5, 3, basis=basis, schedule=schedule)
+        assert len(stim_circuit(circ, sigma=0.3).shortest_graphlike_error()) == 5
+        s = sample_shifts(circ, sigma=0.0, shots=4, rng=np.random.default_rng(0))
+        assert not s.detectors.any() and not s.observables.any()
+    # Z checks first: no X-check ancilla shift reaches a Z check's reading in the bulk
+    circ = gkp_surface_circuit(5, 3, schedule="z_first")
+    sig = binning_sigmas(circ, sigma=1.0)
+    z_anc = {q for q, (x, y) in circ.circuit.get_final_qubit_coordinates().items()
+             if q in circ.ancilla_qubits and (x + y) % 4 == 0}  # stim's Z-check ancillas
+    z_reads = [s for b, s in zip(circ.binnings, sig, strict=True)
+               if b.kind == "meas" and b.qubit in z_anc and 1 <= b.round < circ.rounds]
+    assert max(z_reads) == pytest.approx(3.0)  # 4 data × 2σ² + the ancilla's σ²
+    with pytest.raises(ValueError, match="schedule"):
+        gkp_surface_circuit(3, 3, schedule="zigzag")

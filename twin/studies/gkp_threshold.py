@@ -17,7 +17,7 @@ import math
 import sys
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -37,8 +37,8 @@ __all__ = [
     "run_gkp_sweep",
 ]
 
-CSV_HEADER = ("distance", "rounds", "squeezing_db", "loss", "sigma", "decoder", "seed",
-              "shots", "errors", "seconds")
+CSV_HEADER = ("distance", "rounds", "basis", "schedule", "squeezing_db", "loss", "sigma",
+              "decoder", "seed", "shots", "errors", "seconds")
 """Columns of the results CSV."""
 
 DECODERS = ("hard", "analog")
@@ -51,6 +51,8 @@ class GKPPoint:
     Attributes:
         distance: code distance d.
         rounds: rounds per shot.
+        basis: memory basis, ``"Z"`` or ``"X"``.
+        schedule: CNOT schedule (``qec.gkp.SCHEDULES``).
         squeezing_db: GKP squeezing (dB).
         loss: photon loss 1 − η per round.
         sigma: σ of a GKP preparation per quadrature (√ħ).
@@ -63,6 +65,8 @@ class GKPPoint:
 
     distance: int
     rounds: int
+    basis: str
+    schedule: str
     squeezing_db: float
     loss: float
     sigma: float
@@ -79,17 +83,17 @@ class GKPPoint:
 
 
 def pooled(points: Sequence[GKPPoint]) -> list[GKPPoint]:
-    """Points of the same (d, rounds, dB, loss, decoder) merged over seeds.
+    """Points of the same (d, rounds, basis, schedule, dB, loss, decoder) merged over seeds.
 
     Shots, errors and seconds are summed; the merged point's seed is −1.
     """
     acc: dict[tuple, GKPPoint] = {}
     for p in points:
-        key = (p.distance, p.rounds, p.squeezing_db, p.loss, p.decoder)
+        key = (p.distance, p.rounds, p.basis, p.schedule, p.squeezing_db, p.loss, p.decoder)
         q = acc.get(key)
-        acc[key] = p if q is None else GKPPoint(
-            p.distance, p.rounds, p.squeezing_db, p.loss, p.sigma, p.decoder, -1,
-            q.shots + p.shots, q.errors + p.errors, q.seconds + p.seconds)
+        acc[key] = p if q is None else replace(p, seed=-1, shots=q.shots + p.shots,
+                                               errors=q.errors + p.errors,
+                                               seconds=q.seconds + p.seconds)
     return list(acc.values())
 
 
@@ -100,13 +104,15 @@ def read_points(path: str | Path) -> list[GKPPoint]:
         return []
     with path.open(newline="") as f:
         rows = list(csv.DictReader(f))
-    return [GKPPoint(int(r["distance"]), int(r["rounds"]), float(r["squeezing_db"]),
-                     float(r["loss"]), float(r["sigma"]), r["decoder"], int(r["seed"]),
-                     int(r["shots"]), int(r["errors"]), float(r["seconds"])) for r in rows]
+    return [GKPPoint(int(r["distance"]), int(r["rounds"]), r["basis"], r["schedule"],
+                     float(r["squeezing_db"]), float(r["loss"]), float(r["sigma"]),
+                     r["decoder"], int(r["seed"]), int(r["shots"]), int(r["errors"]),
+                     float(r["seconds"])) for r in rows]
 
 
 def run_gkp_sweep(path: str | Path, *, distances: Sequence[int], squeezing_db: Sequence[float],
-                  shots: int, seed: int = 0, loss: float = 0.0, chunk: int = 2000,
+                  shots: int, seed: int = 0, loss: float = 0.0, basis: str = "Z",
+                  schedule: str = "interleaved", chunk: int = 2000,
                   progress: bool = True) -> list[GKPPoint]:
     """Sweeps squeezing × distance, appending to ``path``; points already there are skipped.
 
@@ -117,6 +123,8 @@ def run_gkp_sweep(path: str | Path, *, distances: Sequence[int], squeezing_db: S
         shots: shots per point ≥ 1.
         seed: base seed; a point's seed is derived from it, d and dB (same seed → same file).
         loss: photon loss 1 − η per round, in [0, 1).
+        basis: memory basis, ``"Z"`` or ``"X"``.
+        schedule: CNOT schedule (``qec.gkp.SCHEDULES``).
         chunk: shots sampled at once (memory: ~8·chunk·n_binnings bytes).
         progress: one line per point on stderr.
 
@@ -129,19 +137,20 @@ def run_gkp_sweep(path: str | Path, *, distances: Sequence[int], squeezing_db: S
     if isinstance(shots, bool) or not isinstance(shots, int) or shots < 1:
         raise ValueError(f"shots = {shots!r}: must be an integer >= 1")
     path = Path(path)
-    done = {(p.distance, p.squeezing_db, p.loss, p.decoder, p.seed) for p in read_points(path)}
+    done = {(p.distance, p.basis, p.schedule, p.squeezing_db, p.loss, p.decoder, p.seed)
+            for p in read_points(path)}
     if not path.exists():
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(",".join(CSV_HEADER) + "\n")
     for d in distances:
-        circ = gkp_surface_circuit(int(d), int(d))
+        circ = gkp_surface_circuit(int(d), int(d), basis=basis, schedule=schedule)
         for db in squeezing_db:
             gkp = GKPQubit(squeezing_db=float(db), loss=0.0)
             sigma = gkp_sigma(gkp)
             sigma_loss = math.sqrt(GKPQubit(squeezing_db=float(db), loss=loss).loss)
             point_seed = int(seed) * 1_000_003 + int(d) * 1009 + int(round(float(db) * 100))
-            todo = [k for k in DECODERS if (int(d), float(db), float(loss), k, point_seed)
-                    not in done]
+            todo = [k for k in DECODERS if (int(d), basis, schedule, float(db), float(loss), k,
+                                            point_seed) not in done]
             if not todo:
                 continue
             graph = matching_graph(circ, sigma=sigma, sigma_loss=sigma_loss)
@@ -164,10 +173,10 @@ def run_gkp_sweep(path: str | Path, *, distances: Sequence[int], squeezing_db: S
             with path.open("a", newline="") as f:
                 w = csv.writer(f)
                 for k in todo:
-                    w.writerow([int(d), int(d), float(db), float(loss), repr(sigma), k,
-                                point_seed, shots, errors[k], f"{secs[k]:.3f}"])
+                    w.writerow([int(d), int(d), basis, schedule, float(db), float(loss),
+                                repr(sigma), k, point_seed, shots, errors[k], f"{secs[k]:.3f}"])
             if progress:
-                print(f"gkp sweep: d={d} {db} dB: " + ", ".join(
+                print(f"gkp sweep: {basis} {schedule} d={d} {db} dB: " + ", ".join(
                     f"{k} {errors[k]}/{shots}" for k in todo), file=sys.stderr, flush=True)
     return read_points(path)
 
@@ -211,7 +220,8 @@ def _cross(db: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> float | None:
 
 
 def crossing(points: Sequence[GKPPoint], *, low_d: int, high_d: int, decoder: str = "analog",
-             loss: float = 0.0, resamples: int = 1000, seed: int = 0) -> Crossing:
+             loss: float = 0.0, basis: str = "Z", schedule: str = "interleaved",
+             resamples: int = 1000, seed: int = 0) -> Crossing:
     """Threshold squeezing from two distances, with a bootstrap interval.
 
     Per-round logical errors ε(dB) of both distances, on their common squeezing values; the
@@ -224,6 +234,8 @@ def crossing(points: Sequence[GKPPoint], *, low_d: int, high_d: int, decoder: st
         high_d: larger distance.
         decoder: ``"hard"`` or ``"analog"``.
         loss: the loss of the points used.
+        basis: the memory basis of the points used.
+        schedule: the schedule of the points used.
         resamples: bootstrap resamples ≥ 1.
         seed: bootstrap seed.
 
@@ -234,7 +246,8 @@ def crossing(points: Sequence[GKPPoint], *, low_d: int, high_d: int, decoder: st
 
     def pick(d: int) -> dict[float, GKPPoint]:
         return {p.squeezing_db: p for p in pooled(points)
-                if p.distance == d and p.decoder == decoder and p.loss == loss}
+                if p.distance == d and p.decoder == decoder and p.loss == loss
+                and p.basis == basis and p.schedule == schedule}
 
     a, b = pick(low_d), pick(high_d)
     dbs = np.array(sorted(set(a) & set(b)))
@@ -301,7 +314,8 @@ def plot_points(points: Sequence[GKPPoint], path: str | Path, *,
     ax.set_yscale("log")
     ax.set_xlabel("GKP squeezing (dB)")
     ax.set_ylabel("logical error per round")
-    ax.set_title("surface-GKP, GKP-only noise, rounds = d")
+    combos = sorted({f"{p.basis} memory, {p.schedule}" for p in points})
+    ax.set_title("surface-GKP, GKP-only noise, rounds = d: " + "; ".join(combos), fontsize=9)
     ax.legend(fontsize=7)
     path = Path(path)
     fig.savefig(path, dpi=120)
