@@ -4,8 +4,11 @@ GKP data *and* ancilla modes (Noh & Chamberland, PRA 101, 012316 (2020)); σ (�
 variance ½) is an input: ``qec`` never imports ``physics`` (the twin maps squeezing and loss
 onto σ). Modules, one concern each:
 
-* ``shifts``: the schedule (stim's rotated surface code plus a Steane-type GKP correction of
-  every data mode each round) and the direct Monte Carlo of real q/p shifts;
+* ``schedule``: the circuit (stim's rotated surface code, every qubit a GKP mode, plus a
+  Steane-type GKP correction of every data mode each round; CNOT schedule option) and its
+  homodyne binnings;
+* ``shifts``: the direct Monte Carlo of real q/p shifts (and, on the same code path, each
+  binning's exact variance and its symptoms);
 * ``analog``: the space-time matching graph, prior and Noh–Chamberland renormalised weights,
   hard and analog decoding;
 * ``stim_model``: the stim-compatible approximation (one independent Pauli per binning), and
@@ -27,18 +30,14 @@ from qec.gkp.analog import (
     matching_graph,
     wrap_probability,
 )
-from qec.gkp.shifts import (
+from qec.gkp.schedule import (
     SCHEDULES,
-    SQRT_PI,
     Binning,
     GKPSurfaceCircuit,
-    ShiftSamples,
-    binning_sigmas,
-    binning_symptoms,
     gkp_surface_circuit,
-    sample_shifts,
     schedule_from_stim,
 )
+from qec.gkp.shifts import SQRT_PI, ShiftSamples, binning_sigmas, binning_symptoms, sample_shifts
 from qec.gkp.stim_model import GKPNoise, PerOperationNoise, per_operation_noise, stim_circuit
 
 __all__ = [

@@ -29,7 +29,8 @@ import numpy as np
 import pymatching
 import scipy.sparse as sp
 
-from qec.gkp.shifts import SQRT_PI, GKPSurfaceCircuit, binning_sigmas, binning_symptoms
+from qec.gkp.schedule import GKPSurfaceCircuit
+from qec.gkp.shifts import SQRT_PI, binning_sigmas, binning_symptoms
 
 __all__ = [
     "MatchingGraph",

@@ -29,7 +29,8 @@ import numpy as np
 import stim
 
 from qec.gkp.analog import gkp_error_probability
-from qec.gkp.shifts import GKPSurfaceCircuit, binning_sigmas, gkp_surface_circuit
+from qec.gkp.schedule import GKPSurfaceCircuit, gkp_surface_circuit
+from qec.gkp.shifts import binning_sigmas
 from qec.noise import OpNoise
 
 __all__ = ["GKPNoise", "PerOperationNoise", "per_operation_noise", "stim_circuit"]
