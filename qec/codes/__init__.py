@@ -97,6 +97,8 @@ class MemoryExperiment:
         circuit: the noiseless circuit, except the code-intrinsic data noise it was built with.
         data_qubits: stim indices of the data qubits.
         ancilla_qubits: stim indices of the measure (ancilla) qubits.
+        bosonic_ancillas: for ``"gkp-surface"``, whether the ancillas are GKP modes (True)
+            or atom qubits (False, ``qec.gkp.GKPNoise(ancilla="atom")``).
     """
 
     code: str
@@ -106,6 +108,7 @@ class MemoryExperiment:
     circuit: stim.Circuit
     data_qubits: tuple[int, ...]
     ancilla_qubits: tuple[int, ...]
+    bosonic_ancillas: bool = True
 
     @property
     def resources(self) -> dict[str, int]:
@@ -117,11 +120,14 @@ class MemoryExperiment:
             ancilla: the bias-preserving CX needs a cat control), so modes = qubits; for
             ``"gkp-surface"`` data and ancillas are GKP modes, plus one GKP mode per data
             mode for its Steane-type correction each round (``qec.gkp``), so
-            modes = 2·data + ancillas; for ``"surface"``, ``"xzzx"`` and ``"color"``
-            modes = qubits (one photonic mode per qubit).
+            modes = 2·data + ancillas (2·data with atom ancillas); for ``"surface"``,
+            ``"xzzx"`` and ``"color"`` modes = qubits (one photonic mode per qubit).
         """
         n_data, n_anc = len(self.data_qubits), len(self.ancilla_qubits)
-        modes = 2 * n_data + n_anc if self.code == "gkp-surface" else n_data + n_anc
+        if self.code == "gkp-surface":
+            modes = 2 * n_data + (n_anc if self.bosonic_ancillas else 0)
+        else:
+            modes = n_data + n_anc
         return {"qubits": n_data + n_anc, "data": n_data, "ancillas": n_anc, "modes": modes}
 
 
@@ -150,10 +156,13 @@ def memory_experiment(code: str, *, distance: int, rounds: int, basis: str = "Z"
     """
     _check(code, distance, rounds, basis, data_noise)
     if isinstance(data_noise, GKPNoise):
-        sched = gkp_surface_circuit(int(distance), int(rounds), basis=basis)
-        circuit = stim_circuit(sched, sigma=data_noise.sigma, sigma_loss=data_noise.sigma_loss)
+        sched = gkp_surface_circuit(int(distance), int(rounds), basis=basis,
+                                    ancilla=data_noise.ancilla)
+        circuit = stim_circuit(sched, sigma=data_noise.sigma, sigma_loss=data_noise.sigma_loss,
+                               atom_flip=data_noise.atom_flip)
         return MemoryExperiment(code, int(distance), int(rounds), basis, circuit,
-                                sched.data_qubits, sched.ancilla_qubits)
+                                sched.data_qubits, sched.ancilla_qubits,
+                                bosonic_ancillas=data_noise.ancilla == "gkp")
     if code == "repetition":
         circuit, data, anc = repetition_circuit(int(distance), int(rounds), basis)
     elif code == "color":

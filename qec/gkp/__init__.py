@@ -24,6 +24,7 @@ Example:
 
 from qec.gkp.analog import (
     MatchingGraph,
+    binning_priors,
     decode_analog,
     decode_hard,
     gkp_error_probability,
@@ -31,6 +32,7 @@ from qec.gkp.analog import (
     wrap_probability,
 )
 from qec.gkp.schedule import (
+    ANCILLAS,
     SCHEDULES,
     Binning,
     GKPSurfaceCircuit,
@@ -41,6 +43,7 @@ from qec.gkp.shifts import SQRT_PI, ShiftSamples, binning_sigmas, binning_sympto
 from qec.gkp.stim_model import GKPNoise, PerOperationNoise, per_operation_noise, stim_circuit
 
 __all__ = [
+    "ANCILLAS",
     "SCHEDULES",
     "SQRT_PI",
     "Binning",
@@ -49,6 +52,7 @@ __all__ = [
     "MatchingGraph",
     "PerOperationNoise",
     "ShiftSamples",
+    "binning_priors",
     "binning_sigmas",
     "binning_symptoms",
     "decode_analog",

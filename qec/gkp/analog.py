@@ -34,6 +34,7 @@ from qec.gkp.shifts import SQRT_PI, binning_sigmas, binning_symptoms
 
 __all__ = [
     "MatchingGraph",
+    "binning_priors",
     "decode_analog",
     "decode_hard",
     "gkp_error_probability",
@@ -88,6 +89,32 @@ def wrap_probability(z: np.ndarray, sigma: np.ndarray | float, *, n_terms: int =
     return odd / w.sum(axis=-1)
 
 
+def binning_priors(circ: GKPSurfaceCircuit, *, sigma: float, sigma_loss: float = 0.0,
+                   atom_flip: float = 0.0) -> np.ndarray:
+    """Prior failure probability of every binning.
+
+    A GKP binning of a shift of standard deviation σ_b fails with P(σ_b)
+    (``gkp_error_probability``); an atom ancilla's reading of a summed shift z ~ N(0, σ_b²)
+    fails with E[sin²(√π z / 2)] = (1 − exp(−π σ_b² / 2)) / 2, XOR its own readout flip.
+
+    Args:
+        circ: the schedule.
+        sigma: σ of every GKP state preparation (√ħ).
+        sigma_loss: σ of the loss per round (√ħ).
+        atom_flip: readout flip probability of an atom ancilla, in [0, ½].
+
+    Returns:
+        Probabilities, shape (n_bins,).
+    """
+    sig = binning_sigmas(circ, sigma=sigma, sigma_loss=sigma_loss)
+    p = gkp_error_probability(sig)
+    atom = np.array([b.kind == "atom" for b in circ.binnings])
+    if atom.any():
+        pa = 0.5 * (1.0 - np.exp(-np.pi * np.square(sig[atom]) / 2.0))
+        p[atom] = pa + atom_flip - 2.0 * pa * atom_flip
+    return p
+
+
 @dataclass(frozen=True)
 class MatchingGraph:
     """The space-time matching graph of one surface-GKP circuit.
@@ -98,12 +125,18 @@ class MatchingGraph:
         faults: observables × edges, csc uint8, shape (n_obs, n_edges).
         edge_of_bin: edge index of every binning (−1: it flips nothing), shape (n_bins,).
         sigmas: prior σ_b of every binning (√ħ), shape (n_bins,).
+        priors: prior failure probability of every binning (``binning_priors``), shape
+            (n_bins,).
+        analog: which binnings carry an analog value (not the atom readings), bool,
+            shape (n_bins,).
     """
 
     check: sp.csc_matrix
     faults: sp.csc_matrix
     edge_of_bin: np.ndarray
     sigmas: np.ndarray
+    priors: np.ndarray
+    analog: np.ndarray
 
     @property
     def num_edges(self) -> int:
@@ -137,14 +170,15 @@ class MatchingGraph:
             use_virtual_boundary_node=True)
 
 
-def matching_graph(circ: GKPSurfaceCircuit, *, sigma: float,
-                   sigma_loss: float = 0.0) -> MatchingGraph:
+def matching_graph(circ: GKPSurfaceCircuit, *, sigma: float, sigma_loss: float = 0.0,
+                   atom_flip: float = 0.0) -> MatchingGraph:
     """The matching graph of ``circ`` with the priors of GKP noise σ (and loss).
 
     Args:
         circ: the schedule.
         sigma: σ of every GKP state preparation (√ħ).
         sigma_loss: σ of the loss per round (√ħ).
+        atom_flip: readout flip probability of an atom ancilla (``ancilla="atom"``).
 
     Returns:
         The graph.
@@ -170,7 +204,10 @@ def matching_graph(circ: GKPSurfaceCircuit, *, sigma: float,
         for o in os_:
             faults[o, e] = 1
     return MatchingGraph(check.tocsc(), faults.tocsc(), edge_of_bin,
-                         binning_sigmas(circ, sigma=sigma, sigma_loss=sigma_loss))
+                         binning_sigmas(circ, sigma=sigma, sigma_loss=sigma_loss),
+                         binning_priors(circ, sigma=sigma, sigma_loss=sigma_loss,
+                                        atom_flip=atom_flip),
+                         np.array([b.kind != "atom" for b in circ.binnings]))
 
 
 def decode_hard(graph: MatchingGraph, detectors: np.ndarray) -> np.ndarray:
@@ -183,13 +220,15 @@ def decode_hard(graph: MatchingGraph, detectors: np.ndarray) -> np.ndarray:
     Returns:
         Predicted observable flips, bool, shape (shots, n_obs).
     """
-    m = graph.matching(graph.edge_probabilities(gkp_error_probability(graph.sigmas)))
+    m = graph.matching(graph.edge_probabilities(graph.priors))
     return m.decode_batch(detectors).astype(bool)
 
 
 def decode_analog(graph: MatchingGraph, detectors: np.ndarray,
                   deviations: np.ndarray) -> np.ndarray:
     """Decodes each shot with its renormalised weights (Noh–Chamberland).
+
+    Binnings without an analog value (atom readings) keep their prior weight.
 
     Args:
         graph: the matching graph.
@@ -199,7 +238,8 @@ def decode_analog(graph: MatchingGraph, detectors: np.ndarray,
     Returns:
         Predicted observable flips, bool, shape (shots, n_obs).
     """
-    p_edge = graph.edge_probabilities(wrap_probability(deviations, graph.sigmas))
+    soft = wrap_probability(np.nan_to_num(deviations), graph.sigmas)
+    p_edge = graph.edge_probabilities(np.where(graph.analog, soft, graph.priors))
     out = np.zeros((detectors.shape[0], graph.faults.shape[0]), bool)
     for i in range(detectors.shape[0]):
         if detectors[i].any():

@@ -17,6 +17,7 @@ import numpy as np
 import stim
 
 __all__ = [
+    "ANCILLAS",
     "SCHEDULES",
     "Binning",
     "GKPSurfaceCircuit",
@@ -33,11 +34,14 @@ class Binning:
 
     Attributes:
         kind: ``"ec_q"`` / ``"ec_p"`` (data GKP correction of q / p: a wrong rounding is a
-            logical X / Z on the data mode) or ``"meas"`` (a syndrome or final data readout: a
-            wrong rounding flips that measurement).
+            logical X / Z on the data mode), ``"meas"`` (a syndrome or final data readout: a
+            wrong rounding flips that measurement) or ``"atom"`` (the readout of an atom
+            ancilla: no rounding, it flips with probability sin²(√π z / 2) of the summed
+            shift z it has picked up, and carries no analog value).
         qubit: stim index of the mode read (the data mode for ``ec_*``).
         round: 0-based round of the reading (the final readout has ``round == rounds``).
-        measurement: index in stim's measurement record for ``"meas"``, else −1.
+        measurement: index in stim's measurement record for ``"meas"`` and ``"atom"``,
+            else −1.
     """
 
     kind: str
@@ -57,10 +61,11 @@ class GKPSurfaceCircuit:
         circuit: stim's noiseless rotated surface-code circuit, flattened; each round's data
             correction sits where its ``DEPOLARIZE1`` marker is.
         data_qubits: stim indices of the data modes.
-        ancilla_qubits: stim indices of the syndrome ancilla modes.
+        ancilla_qubits: stim indices of the syndrome ancillas.
         binnings: every binning in schedule order, shape (n_bins,).
         detectors: measurement indices of each detector, one tuple per detector.
         observables: measurement indices of each observable.
+        ancilla: ``"gkp"`` (ancillas are GKP modes) or ``"atom"`` (ancillas are atom qubits).
     """
 
     distance: int
@@ -72,19 +77,21 @@ class GKPSurfaceCircuit:
     binnings: tuple[Binning, ...]
     detectors: tuple[tuple[int, ...], ...]
     observables: tuple[tuple[int, ...], ...]
+    ancilla: str = "gkp"
 
     @property
     def num_measurements(self) -> int:
         """Number of measurements in the record."""
-        return sum(1 for b in self.binnings if b.kind == "meas")
+        return sum(1 for b in self.binnings if b.measurement >= 0)
 
     @property
     def modes(self) -> int:
-        """GKP modes: data + syndrome ancillas + one correction ancilla per data mode.
+        """GKP modes: data + syndrome ancillas (if GKP) + one correction ancilla per data mode.
 
         The q and then the p correction of a data mode reuse one mode, prepared afresh.
         """
-        return 2 * len(self.data_qubits) + len(self.ancilla_qubits)
+        anc = len(self.ancilla_qubits) if self.ancilla == "gkp" else 0
+        return 2 * len(self.data_qubits) + anc
 
     def measurement_matrix(self) -> tuple[np.ndarray, np.ndarray]:
         """Detector and observable parity matrices over the measurement record.
@@ -110,8 +117,13 @@ SCHEDULES: tuple[str, ...] = ("interleaved", "z_first", "x_first")
 X checks' (or the reverse), each type keeping stim's order (eight layers)."""
 
 
+ANCILLAS: tuple[str, ...] = ("gkp", "atom")
+"""Kinds of syndrome ancilla: GKP modes (Noh & Chamberland) or atom qubits."""
+
+
 def gkp_surface_circuit(distance: int, rounds: int, *, basis: str = "Z",
-                        schedule: str = "interleaved") -> GKPSurfaceCircuit:
+                        schedule: str = "interleaved", ancilla: str = "gkp"
+                        ) -> GKPSurfaceCircuit:
     """Schedule of the surface-GKP memory experiment (stim's rotated surface-code circuit).
 
     The schedule matters more for GKP than for qubits: a SUM gate copies an X-check ancilla's
@@ -124,12 +136,20 @@ def gkp_surface_circuit(distance: int, rounds: int, *, basis: str = "Z",
         rounds: syndrome rounds ≥ 1.
         basis: ``"Z"`` or ``"X"``, the logical basis prepared and read out.
         schedule: one of ``SCHEDULES``.
+        ancilla: ``"gkp"``: the syndrome ancillas are GKP modes, homodyned and binned, their
+            own preparation shifts propagated into the data; ``"atom"``: atom qubits that
+            measure each check by qubit-controlled displacements of the data (phase
+            kickback): an atom prepared without shift picks up the summed shift z of its
+            data and reads the check wrongly with probability sin²(√π z / 2); no shift flows
+            back into the data (the conditional displacements are the check's own
+            stabiliser) and the reading is binary (no analog value). The back-action of
+            that readout on the data's shifts is neglected.
 
     Returns:
         The circuit with its binnings, detectors and observables.
 
     Raises:
-        ValueError: on a bad distance, rounds, basis or schedule.
+        ValueError: on a bad distance, rounds, basis, schedule or ancilla.
     """
     if isinstance(distance, bool) or not isinstance(distance, int) or distance < 3 \
             or distance % 2 == 0:
@@ -141,6 +161,9 @@ def gkp_surface_circuit(distance: int, rounds: int, *, basis: str = "Z",
     if schedule not in SCHEDULES:
         raise ValueError(f"schedule = {schedule!r}: must be one of "
                          f"{', '.join(map(repr, SCHEDULES))}")
+    if ancilla not in ANCILLAS:
+        raise ValueError(f"ancilla = {ancilla!r}: must be one of "
+                         f"{', '.join(map(repr, ANCILLAS))}")
     circ = stim.Circuit.generated(f"surface_code:rotated_memory_{basis.lower()}",
                                   distance=distance, rounds=rounds,
                                   before_round_data_depolarization=_MARKER)
@@ -148,7 +171,8 @@ def gkp_surface_circuit(distance: int, rounds: int, *, basis: str = "Z",
     data = tuple(sorted(q for q, (x, y) in coords.items() if x % 2 == 1 and y % 2 == 1))
     if schedule != "interleaved":
         circ = _split_layers(circ.flattened(), set(data), z_first=schedule == "z_first")
-    return schedule_from_stim(circ, data_qubits=data, distance=distance, basis=basis)
+    return schedule_from_stim(circ, data_qubits=data, distance=distance, basis=basis,
+                              ancilla=ancilla)
 
 
 def _split_layers(circ: stim.Circuit, data: set[int], *, z_first: bool) -> stim.Circuit:
@@ -184,7 +208,8 @@ def _split_layers(circ: stim.Circuit, data: set[int], *, z_first: bool) -> stim.
 
 
 def schedule_from_stim(circuit: stim.Circuit, *, data_qubits: tuple[int, ...],
-                       distance: int = 0, basis: str = "Z") -> GKPSurfaceCircuit:
+                       distance: int = 0, basis: str = "Z", ancilla: str = "gkp"
+                       ) -> GKPSurfaceCircuit:
     """The schedule of a noiseless stim circuit whose every qubit is a GKP mode.
 
     Instructions: ``R``/``RX``, ``H``, ``CX``, ``M``/``MR``/``MX``/``MRX``, ``DETECTOR`` and
@@ -196,6 +221,7 @@ def schedule_from_stim(circuit: stim.Circuit, *, data_qubits: tuple[int, ...],
         data_qubits: stim indices of the data modes; every other qubit is an ancilla.
         distance: code distance to record (0 for a circuit that is not a code).
         basis: logical basis to record.
+        ancilla: ``"gkp"`` or ``"atom"``: what every non-data qubit is.
 
     Returns:
         The schedule; ``rounds`` is the number of correction markers.
@@ -220,8 +246,9 @@ def schedule_from_stim(circuit: stim.Circuit, *, data_qubits: tuple[int, ...],
             bins += [Binning(k, q, rnd, -1) for q in targets for k in ("ec_q", "ec_p")]
         elif name in ("M", "MR", "MX", "MRX"):
             final = name in ("M", "MX") and set(targets) <= set(data)
+            kind = "atom" if ancilla == "atom" and not set(targets) & set(data) else "meas"
             for q in targets:
-                bins.append(Binning("meas", q, rounds if final else max(rnd, 0), n_meas))
+                bins.append(Binning(kind, q, rounds if final else max(rnd, 0), n_meas))
                 n_meas += 1
         elif name == "DETECTOR":
             dets.append(tuple(n_meas + t.value for t in inst.targets_copy()))
@@ -230,4 +257,4 @@ def schedule_from_stim(circuit: stim.Circuit, *, data_qubits: tuple[int, ...],
             obs.setdefault(idx, []).extend(n_meas + t.value for t in inst.targets_copy())
     observables = tuple(tuple(obs[k]) for k in sorted(obs))
     return GKPSurfaceCircuit(distance, rounds, basis, circ, data, anc, tuple(bins),
-                             tuple(dets), observables)
+                             tuple(dets), observables, ancilla)

@@ -56,9 +56,12 @@ class _Engine:
     """Runs the schedule on arrays of shape (rows, n_qubits); the mode decides what a row is."""
 
     def __init__(self, circ: GKPSurfaceCircuit, mode: str, rows: int, *, sigma: float,
-                 sigma_loss: float, rng: np.random.Generator | None) -> None:
+                 sigma_loss: float, rng: np.random.Generator | None,
+                 atom_flip: float = 0.0) -> None:
         self.c, self.mode, self.rows = circ, mode, rows
         self.sigma, self.sigma_loss, self.rng = sigma, sigma_loss, rng
+        self.atoms = set(circ.ancilla_qubits) if circ.ancilla == "atom" else set()
+        self.atom_flip = atom_flip
         n_q = circ.circuit.num_qubits
         self.q = np.zeros((rows, n_q))
         self.p = np.zeros((rows, n_q))
@@ -103,8 +106,12 @@ class _Engine:
         return mult
 
     def prep(self, qs: list[int]) -> None:
-        self.q[:, qs] = self.noise(len(qs), self.sigma)
-        self.p[:, qs] = self.noise(len(qs), self.sigma)
+        atoms = [q for q in qs if q in self.atoms]
+        modes = [q for q in qs if q not in self.atoms]
+        self.q[:, atoms] = 0.0  # an atom carries no shift: it only sums its data's
+        self.p[:, atoms] = 0.0
+        self.q[:, modes] = self.noise(len(modes), self.sigma)
+        self.p[:, modes] = self.noise(len(modes), self.sigma)
 
     def correct(self, qs: list[int]) -> None:
         """Steane-type GKP correction of q then p of each data mode (binnings in pairs)."""
@@ -126,9 +133,35 @@ class _Engine:
 
     def measure(self, qs: list[int], quad: str) -> None:
         start = self.bin_i
-        mult = self.binning((self.q if quad == "q" else self.p)[:, qs])
         meas_idx = [self.c.binnings[start + j].measurement for j in range(len(qs))]
+        z = (self.q if quad == "q" else self.p)[:, qs]
+        if self.c.binnings[start].kind == "atom":
+            self.flips[:, meas_idx] = self.atom_reading(z)
+            return
+        mult = self.binning(z)
         self.flips[:, meas_idx] = np.round(mult / SQRT_PI).astype(np.int64) % 2 == 1
+
+    def atom_reading(self, z: np.ndarray) -> np.ndarray:
+        """Atom ancillas read the summed shifts ``z`` (rows, k) by phase kickback.
+
+        A flip with probability sin²(√π z / 2), XOR the atom's own readout flip; no analog
+        value (NaN).
+        """
+        k = z.shape[1]
+        idx = self.bin_i + np.arange(k)
+        self.bin_i += k
+        if self.mode == "linear":
+            self.coef.extend(z.T.copy())
+            return np.zeros(z.shape, bool)
+        flips = np.round(z / SQRT_PI).astype(np.int64) % 2 == 1
+        if self.mode == "inject":
+            flips[idx, np.arange(k)] ^= True
+            return flips
+        self.dev[:, idx] = np.nan
+        flips = self.rng.random(z.shape) < np.sin(0.5 * SQRT_PI * z) ** 2
+        if self.atom_flip > 0:
+            flips ^= self.rng.random(z.shape) < self.atom_flip
+        return flips
 
     def run(self) -> None:
         for inst in self.c.circuit:
@@ -192,7 +225,8 @@ def _check_sigma(name: str, value: object) -> float:
 
 
 def sample_shifts(circ: GKPSurfaceCircuit, *, sigma: float, shots: int,
-                  rng: np.random.Generator, sigma_loss: float = 0.0) -> ShiftSamples:
+                  rng: np.random.Generator, sigma_loss: float = 0.0,
+                  atom_flip: float = 0.0) -> ShiftSamples:
     """Samples the surface-GKP memory experiment shift by shift.
 
     Args:
@@ -201,9 +235,11 @@ def sample_shifts(circ: GKPSurfaceCircuit, *, sigma: float, shots: int,
         shots: number of shots ≥ 1.
         rng: the random generator (the same seed gives the same shots).
         sigma_loss: σ_loss = √(1 − η) of the loss per round on each data mode (√ħ), ≥ 0.
+        atom_flip: readout flip probability of an atom ancilla (its measurement and reset
+            errors), in [0, ½]; only for ``circ.ancilla == "atom"``.
 
     Returns:
-        The shots.
+        The shots; an atom's readings have NaN deviations.
 
     Raises:
         ValueError: on a negative σ or a bad shot count.
@@ -211,7 +247,10 @@ def sample_shifts(circ: GKPSurfaceCircuit, *, sigma: float, shots: int,
     sigma, sigma_loss = _check_sigma("sigma", sigma), _check_sigma("sigma_loss", sigma_loss)
     if isinstance(shots, bool) or not isinstance(shots, int) or shots < 1:
         raise ValueError(f"shots = {shots!r}: must be an integer >= 1")
-    eng = _Engine(circ, "sample", shots, sigma=sigma, sigma_loss=sigma_loss, rng=rng)
+    if not (isinstance(atom_flip, int | float) and 0.0 <= atom_flip <= 0.5):
+        raise ValueError(f"atom_flip = {atom_flip!r}: must be in [0, 0.5] (probability)")
+    eng = _Engine(circ, "sample", shots, sigma=sigma, sigma_loss=sigma_loss, rng=rng,
+                  atom_flip=float(atom_flip))
     eng.run()
     det_m, obs_m = circ.measurement_matrix()
     flips = eng.flips.astype(np.uint8)

@@ -28,7 +28,7 @@ from dataclasses import dataclass
 import numpy as np
 import stim
 
-from qec.gkp.analog import gkp_error_probability
+from qec.gkp.analog import binning_priors, gkp_error_probability
 from qec.gkp.schedule import GKPSurfaceCircuit, gkp_surface_circuit
 from qec.gkp.shifts import binning_sigmas
 from qec.noise import OpNoise
@@ -49,10 +49,15 @@ class GKPNoise:
             σ² = 10^(−dB/10)/2.
         sigma_loss: σ of the Gaussian displacement that the loss of one round is, per data
             mode (√ħ), ≥ 0: σ_loss² = 1 − η.
+        ancilla: ``"gkp"`` (GKP ancilla modes) or ``"atom"`` (atom ancilla qubits), as
+            ``qec.gkp.gkp_surface_circuit``.
+        atom_flip: readout flip probability of an atom ancilla, in [0, ½].
     """
 
     sigma: float
     sigma_loss: float = 0.0
+    ancilla: str = "gkp"
+    atom_flip: float = 0.0
 
     def __post_init__(self) -> None:
         for name in ("sigma", "sigma_loss"):
@@ -60,26 +65,32 @@ class GKPNoise:
             if isinstance(v, bool) or not isinstance(v, int | float) or not np.isfinite(v) \
                     or v < 0:
                 raise ValueError(f"{name} = {v!r}: must be finite and >= 0 (√ħ)")
+        if self.ancilla not in ("gkp", "atom"):
+            raise ValueError(f"ancilla = {self.ancilla!r}: must be 'gkp' or 'atom'")
+        if not (isinstance(self.atom_flip, int | float) and 0.0 <= self.atom_flip <= 0.5):
+            raise ValueError(f"atom_flip = {self.atom_flip!r}: must be in [0, 0.5]")
 
     def scaled(self, factor: float) -> GKPNoise:
         """Both variances multiplied by ``factor`` ≥ 0 (a noise-scale sweep)."""
         s = max(0.0, float(factor)) ** 0.5
-        return GKPNoise(self.sigma * s, self.sigma_loss * s)
+        return GKPNoise(self.sigma * s, self.sigma_loss * s, self.ancilla,
+                        min(0.5, self.atom_flip * s * s))
 
 
-def stim_circuit(circ: GKPSurfaceCircuit, *, sigma: float, sigma_loss: float = 0.0
-                 ) -> stim.Circuit:
+def stim_circuit(circ: GKPSurfaceCircuit, *, sigma: float, sigma_loss: float = 0.0,
+                 atom_flip: float = 0.0) -> stim.Circuit:
     """The stim circuit of the surface-GKP memory experiment with one Pauli per binning.
 
     Args:
         circ: the schedule (``gkp_surface_circuit``).
         sigma: σ of every GKP state preparation per quadrature (√ħ), ≥ 0.
         sigma_loss: σ of the loss per round on each data mode (√ħ), ≥ 0.
+        atom_flip: readout flip probability of an atom ancilla (``ancilla="atom"``).
 
     Returns:
         A stim circuit with the same detectors and observables as ``circ.circuit``.
     """
-    probs = gkp_error_probability(binning_sigmas(circ, sigma=sigma, sigma_loss=sigma_loss))
+    probs = binning_priors(circ, sigma=sigma, sigma_loss=sigma_loss, atom_flip=atom_flip)
     out = stim.Circuit()
     b = 0
     for inst in circ.circuit:

@@ -187,3 +187,41 @@ def test_split_schedules_keep_the_code(schedule):
     assert max(z_reads) == pytest.approx(3.0)  # 4 data × 2σ² + the ancilla's σ²
     with pytest.raises(ValueError, match="schedule"):
         gkp_surface_circuit(3, 3, schedule="zigzag")
+
+
+def test_atom_ancilla_reads_by_phase_kickback():
+    # an atom summing one GKP mode's q shift flips with E[sin²(√π z/2)] = (1 − e^{−πσ²/2})/2
+    from qec.gkp import binning_priors
+
+    sigma = 0.3
+    circ = schedule_from_stim(stim.Circuit("R 0 1\nCX 0 1\nM 1\nDETECTOR rec[-1]"),
+                              data_qubits=(0,), ancilla="atom")
+    assert [b.kind for b in circ.binnings] == ["atom"]
+    p = 0.5 * (1 - math.exp(-math.pi * sigma**2 / 2))
+    assert binning_priors(circ, sigma=sigma)[0] == pytest.approx(p)
+    assert binning_priors(circ, sigma=sigma, atom_flip=0.1)[0] == pytest.approx(
+        p + 0.1 - 2 * 0.1 * p)
+    n = 40_000
+    s = sample_shifts(circ, sigma=sigma, shots=n, rng=np.random.default_rng(4))
+    lo, hi = _wilson(int(s.detectors.sum()), n)
+    assert lo <= p <= hi and np.isnan(s.deviations).all()
+
+
+def test_atom_ancilla_surface_code():
+    from qec.codes import memory_experiment
+    from qec.gkp import GKPNoise
+
+    circ = gkp_surface_circuit(5, 3, ancilla="atom")
+    assert circ.modes == 50  # data and their correction modes; the ancillas are atoms
+    assert len(stim_circuit(circ, sigma=0.3, atom_flip=0.01).shortest_graphlike_error()) == 5
+    s = sample_shifts(circ, sigma=0.0, shots=4, rng=np.random.default_rng(0))
+    assert not s.detectors.any() and not s.observables.any()
+    exp = memory_experiment("gkp-surface", distance=3, rounds=2,
+                            data_noise=GKPNoise(0.2, ancilla="atom", atom_flip=0.001))
+    assert exp.resources["modes"] == 18
+    # no ancilla shift reaches the data: a bulk data correction reads 2σ² + σ² only
+    sig = binning_sigmas(circ, sigma=1.0)
+    ec = [x for b, x in zip(circ.binnings, sig, strict=True) if b.kind == "ec_q" and b.round]
+    assert max(ec) == pytest.approx(math.sqrt(3))
+    with pytest.raises(ValueError, match="ancilla"):
+        gkp_surface_circuit(3, 3, ancilla="transmon")
