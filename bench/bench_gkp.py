@@ -11,7 +11,7 @@ The results CSV is appended to and resumable (``twin.studies.gkp_threshold``): r
 another ``--seed`` adds shots to every point.
 
 Run: ``python -m bench.bench_gkp`` (``--distances 3,5,7 --db 10.5:14:0.5 --shots 4000
---seed 0 --basis Z --schedule interleaved --csv bench/data/gkp_threshold.csv
+--seed 0 --basis Z --schedule interleaved --ancilla gkp --csv bench/data/gkp_threshold.csv
 --plot bench/data/gkp_threshold.png``); the plot shows the chosen basis and schedule.
 """
 
@@ -43,6 +43,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--basis", default="Z", choices=("Z", "X"))
     ap.add_argument("--schedule", default="interleaved",
                     choices=("interleaved", "z_first", "x_first"))
+    ap.add_argument("--ancilla", default="gkp", choices=("gkp", "atom"))
+    ap.add_argument("--atom-flip", type=float, default=0.0,
+                    help="readout flip probability of an atom ancilla")
     ap.add_argument("--csv", default="bench/data/gkp_threshold.csv")
     ap.add_argument("--plot", default="bench/data/gkp_threshold.png")
     args = ap.parse_args(argv)
@@ -53,10 +56,13 @@ def main(argv: list[str] | None = None) -> int:
         print(f"bench_gkp: bad --distances or --db: {exc}", file=sys.stderr)
         return 2
     points = run_gkp_sweep(args.csv, distances=distances, squeezing_db=dbs, shots=args.shots,
-                           seed=args.seed, basis=args.basis, schedule=args.schedule)
-    points = [p for p in points if (p.basis, p.schedule) == (args.basis, args.schedule)]
+                           seed=args.seed, basis=args.basis, schedule=args.schedule,
+                           ancilla=args.ancilla, atom_flip=args.atom_flip)
+    key = (args.basis, args.schedule, args.ancilla, args.atom_flip)
+    points = [p for p in points if (p.basis, p.schedule, p.ancilla, p.atom_flip) == key]
     pts = sorted(pooled(points), key=lambda p: (p.decoder, p.distance, p.squeezing_db))
-    print(f"{args.basis} memory, {args.schedule} schedule")
+    print(f"{args.basis} memory, {args.schedule} schedule, {args.ancilla} ancillas"
+          + (f" (readout flip {args.atom_flip})" if args.ancilla == "atom" else ""))
     print("decoder  d   dB     shots  errors  eps/round  [95% Wilson]          us/shot")
     for p in pts:
         r = p.rate
@@ -68,7 +74,7 @@ def main(argv: list[str] | None = None) -> int:
     for dec in ("hard", "analog"):
         for lo, hi in zip(ds, ds[1:], strict=False):
             c = crossing(points, low_d=lo, high_d=hi, decoder=dec, basis=args.basis,
-                         schedule=args.schedule)
+                         schedule=args.schedule, ancilla=args.ancilla)
             crossings.append(c)
             iv = c.interval
             best = "none in range" if c.squeezing_db is None else f"{c.squeezing_db:.2f} dB"

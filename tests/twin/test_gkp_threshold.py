@@ -39,7 +39,8 @@ def test_sweep_appends_and_resumes(tmp_path):
 
 
 def _pt(d: int, db: float, errors: int, shots: int = 100_000) -> GKPPoint:
-    return GKPPoint(d, d, "Z", "interleaved", db, 0.0, 0.1, "analog", 0, shots, errors, 1.0)
+    return GKPPoint(d, d, "Z", "interleaved", "gkp", 0.0, db, 0.0, 0.1, "analog", 0, shots,
+                    errors, 1.0)
 
 
 def test_crossing_of_synthetic_curves(tmp_path):

@@ -37,8 +37,8 @@ __all__ = [
     "run_gkp_sweep",
 ]
 
-CSV_HEADER = ("distance", "rounds", "basis", "schedule", "squeezing_db", "loss", "sigma",
-              "decoder", "seed", "shots", "errors", "seconds")
+CSV_HEADER = ("distance", "rounds", "basis", "schedule", "ancilla", "atom_flip", "squeezing_db",
+              "loss", "sigma", "decoder", "seed", "shots", "errors", "seconds")
 """Columns of the results CSV."""
 
 DECODERS = ("hard", "analog")
@@ -53,6 +53,8 @@ class GKPPoint:
         rounds: rounds per shot.
         basis: memory basis, ``"Z"`` or ``"X"``.
         schedule: CNOT schedule (``qec.gkp.SCHEDULES``).
+        ancilla: ``"gkp"`` or ``"atom"`` (``qec.gkp.ANCILLAS``).
+        atom_flip: readout flip probability of an atom ancilla.
         squeezing_db: GKP squeezing (dB).
         loss: photon loss 1 − η per round.
         sigma: σ of a GKP preparation per quadrature (√ħ).
@@ -67,6 +69,8 @@ class GKPPoint:
     rounds: int
     basis: str
     schedule: str
+    ancilla: str
+    atom_flip: float
     squeezing_db: float
     loss: float
     sigma: float
@@ -83,13 +87,14 @@ class GKPPoint:
 
 
 def pooled(points: Sequence[GKPPoint]) -> list[GKPPoint]:
-    """Points of the same (d, rounds, basis, schedule, dB, loss, decoder) merged over seeds.
+    """Points of the same configuration merged over seeds.
 
-    Shots, errors and seconds are summed; the merged point's seed is −1.
+    Same (d, rounds, basis, schedule, ancilla, atom flip, dB, loss, decoder). Shots, errors and seconds are summed; the merged point's seed is −1.
     """
     acc: dict[tuple, GKPPoint] = {}
     for p in points:
-        key = (p.distance, p.rounds, p.basis, p.schedule, p.squeezing_db, p.loss, p.decoder)
+        key = (p.distance, p.rounds, p.basis, p.schedule, p.ancilla, p.atom_flip,
+               p.squeezing_db, p.loss, p.decoder)
         q = acc.get(key)
         acc[key] = p if q is None else replace(p, seed=-1, shots=q.shots + p.shots,
                                                errors=q.errors + p.errors,
@@ -105,14 +110,16 @@ def read_points(path: str | Path) -> list[GKPPoint]:
     with path.open(newline="") as f:
         rows = list(csv.DictReader(f))
     return [GKPPoint(int(r["distance"]), int(r["rounds"]), r["basis"], r["schedule"],
-                     float(r["squeezing_db"]), float(r["loss"]), float(r["sigma"]),
+                     r["ancilla"], float(r["atom_flip"]), float(r["squeezing_db"]),
+                     float(r["loss"]), float(r["sigma"]),
                      r["decoder"], int(r["seed"]), int(r["shots"]), int(r["errors"]),
                      float(r["seconds"])) for r in rows]
 
 
 def run_gkp_sweep(path: str | Path, *, distances: Sequence[int], squeezing_db: Sequence[float],
                   shots: int, seed: int = 0, loss: float = 0.0, basis: str = "Z",
-                  schedule: str = "interleaved", chunk: int = 2000,
+                  schedule: str = "interleaved", ancilla: str = "gkp",
+                  atom_flip: float = 0.0, chunk: int = 2000,
                   progress: bool = True) -> list[GKPPoint]:
     """Sweeps squeezing × distance, appending to ``path``; points already there are skipped.
 
@@ -125,6 +132,8 @@ def run_gkp_sweep(path: str | Path, *, distances: Sequence[int], squeezing_db: S
         loss: photon loss 1 − η per round, in [0, 1).
         basis: memory basis, ``"Z"`` or ``"X"``.
         schedule: CNOT schedule (``qec.gkp.SCHEDULES``).
+        ancilla: ``"gkp"`` or ``"atom"``.
+        atom_flip: readout flip probability of an atom ancilla, in [0, ½].
         chunk: shots sampled at once (memory: ~8·chunk·n_binnings bytes).
         progress: one line per point on stderr.
 
@@ -137,23 +146,25 @@ def run_gkp_sweep(path: str | Path, *, distances: Sequence[int], squeezing_db: S
     if isinstance(shots, bool) or not isinstance(shots, int) or shots < 1:
         raise ValueError(f"shots = {shots!r}: must be an integer >= 1")
     path = Path(path)
-    done = {(p.distance, p.basis, p.schedule, p.squeezing_db, p.loss, p.decoder, p.seed)
-            for p in read_points(path)}
+    done = {(p.distance, p.basis, p.schedule, p.ancilla, p.atom_flip, p.squeezing_db, p.loss,
+             p.decoder, p.seed) for p in read_points(path)}
     if not path.exists():
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(",".join(CSV_HEADER) + "\n")
     for d in distances:
-        circ = gkp_surface_circuit(int(d), int(d), basis=basis, schedule=schedule)
+        circ = gkp_surface_circuit(int(d), int(d), basis=basis, schedule=schedule,
+                                   ancilla=ancilla)
         for db in squeezing_db:
             gkp = GKPQubit(squeezing_db=float(db), loss=0.0)
             sigma = gkp_sigma(gkp)
             sigma_loss = math.sqrt(GKPQubit(squeezing_db=float(db), loss=loss).loss)
             point_seed = int(seed) * 1_000_003 + int(d) * 1009 + int(round(float(db) * 100))
-            todo = [k for k in DECODERS if (int(d), basis, schedule, float(db), float(loss), k,
-                                            point_seed) not in done]
+            todo = [k for k in DECODERS if (int(d), basis, schedule, ancilla, float(atom_flip),
+                                            float(db), float(loss), k, point_seed) not in done]
             if not todo:
                 continue
-            graph = matching_graph(circ, sigma=sigma, sigma_loss=sigma_loss)
+            graph = matching_graph(circ, sigma=sigma, sigma_loss=sigma_loss,
+                                   atom_flip=atom_flip)
             rng = np.random.default_rng(point_seed)
             errors = dict.fromkeys(todo, 0)
             secs = dict.fromkeys(todo, 0.0)
@@ -162,7 +173,8 @@ def run_gkp_sweep(path: str | Path, *, distances: Sequence[int], squeezing_db: S
                 n = min(chunk, left)
                 left -= n
                 t0 = time.perf_counter()
-                s = sample_shifts(circ, sigma=sigma, sigma_loss=sigma_loss, shots=n, rng=rng)
+                s = sample_shifts(circ, sigma=sigma, sigma_loss=sigma_loss, shots=n, rng=rng,
+                                  atom_flip=atom_flip)
                 t_sample = time.perf_counter() - t0
                 for k in todo:
                     t1 = time.perf_counter()
@@ -173,10 +185,11 @@ def run_gkp_sweep(path: str | Path, *, distances: Sequence[int], squeezing_db: S
             with path.open("a", newline="") as f:
                 w = csv.writer(f)
                 for k in todo:
-                    w.writerow([int(d), int(d), basis, schedule, float(db), float(loss),
+                    w.writerow([int(d), int(d), basis, schedule, ancilla, float(atom_flip),
+                                float(db), float(loss),
                                 repr(sigma), k, point_seed, shots, errors[k], f"{secs[k]:.3f}"])
             if progress:
-                print(f"gkp sweep: {basis} {schedule} d={d} {db} dB: " + ", ".join(
+                print(f"gkp sweep: {basis} {schedule} {ancilla} d={d} {db} dB: " + ", ".join(
                     f"{k} {errors[k]}/{shots}" for k in todo), file=sys.stderr, flush=True)
     return read_points(path)
 
@@ -221,7 +234,7 @@ def _cross(db: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> float | None:
 
 def crossing(points: Sequence[GKPPoint], *, low_d: int, high_d: int, decoder: str = "analog",
              loss: float = 0.0, basis: str = "Z", schedule: str = "interleaved",
-             resamples: int = 1000, seed: int = 0) -> Crossing:
+             ancilla: str = "gkp", resamples: int = 1000, seed: int = 0) -> Crossing:
     """Threshold squeezing from two distances, with a bootstrap interval.
 
     Per-round logical errors ε(dB) of both distances, on their common squeezing values; the
@@ -236,6 +249,7 @@ def crossing(points: Sequence[GKPPoint], *, low_d: int, high_d: int, decoder: st
         loss: the loss of the points used.
         basis: the memory basis of the points used.
         schedule: the schedule of the points used.
+        ancilla: the ancilla kind of the points used.
         resamples: bootstrap resamples ≥ 1.
         seed: bootstrap seed.
 
@@ -247,7 +261,7 @@ def crossing(points: Sequence[GKPPoint], *, low_d: int, high_d: int, decoder: st
     def pick(d: int) -> dict[float, GKPPoint]:
         return {p.squeezing_db: p for p in pooled(points)
                 if p.distance == d and p.decoder == decoder and p.loss == loss
-                and p.basis == basis and p.schedule == schedule}
+                and p.basis == basis and p.schedule == schedule and p.ancilla == ancilla}
 
     a, b = pick(low_d), pick(high_d)
     dbs = np.array(sorted(set(a) & set(b)))
@@ -314,7 +328,7 @@ def plot_points(points: Sequence[GKPPoint], path: str | Path, *,
     ax.set_yscale("log")
     ax.set_xlabel("GKP squeezing (dB)")
     ax.set_ylabel("logical error per round")
-    combos = sorted({f"{p.basis} memory, {p.schedule}" for p in points})
+    combos = sorted({f"{p.basis} memory, {p.schedule}, {p.ancilla} ancillas" for p in points})
     ax.set_title("surface-GKP, GKP-only noise, rounds = d: " + "; ".join(combos), fontsize=9)
     ax.legend(fontsize=7)
     path = Path(path)
