@@ -89,7 +89,8 @@ class GKPPoint:
 def pooled(points: Sequence[GKPPoint]) -> list[GKPPoint]:
     """Points of the same configuration merged over seeds.
 
-    Same (d, rounds, basis, schedule, ancilla, atom flip, dB, loss, decoder). Shots, errors and seconds are summed; the merged point's seed is −1.
+    Same (d, rounds, basis, schedule, ancilla, atom flip, dB, loss, decoder). Shots, errors
+    and seconds are summed; the merged point's seed is −1.
     """
     acc: dict[tuple, GKPPoint] = {}
     for p in points:
