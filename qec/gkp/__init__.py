@@ -1,8 +1,9 @@
 """Circuit-level surface-GKP code: Gaussian-shift Monte Carlo, analog decoding, stim model.
 
-GKP data *and* ancilla modes (Noh & Chamberland, PRA 101, 012316 (2020)); σ (√ħ, vacuum
-variance ½) is an input: ``qec`` never imports ``physics`` (the twin maps squeezing and loss
-onto σ). Modules, one concern each:
+GKP data *and* ancilla modes (Noh & Chamberland, PRA 101, 012316 (2020)), or atom ancilla
+qubits that read the checks by phase kickback (``ancilla="atom"``); σ (√ħ, vacuum variance ½)
+is an input: ``qec`` never imports ``physics`` (the twin maps squeezing and loss onto σ).
+Modules, one concern each:
 
 * ``schedule``: the circuit (stim's rotated surface code, every qubit a GKP mode, plus a
   Steane-type GKP correction of every data mode each round; CNOT schedule option) and its

@@ -14,8 +14,10 @@
   both, the ancilla's own phase flip over one cycle (an ancilla's Z anywhere in the round only
   flips its ``MRX``; on the final ``MX`` this over-counts once per shot).
 * ``gkp-surface``: the circuit-level surface-GKP code of ``qec.gkp`` (Noh & Chamberland, PRA
-  101, 012316 (2020)): GKP data *and* GKP ancilla modes (QuantaCore's GKP option stores and
-  measures in bosonic modes; the atom only prepares GKP states), every GKP state preparation
+  101, 012316 (2020)): GKP data *and* GKP ancilla modes (the twin's choice for QuantaCore's
+  GKP option: cavity modes store and measure, atoms only prepare GKP states; atom ancillas
+  that read the checks by phase kickback are ``qec.gkp``'s ``ancilla="atom"``, not yet
+  selectable from a device), every GKP state preparation
   with the Gaussian shift σ of the device's squeezing (``gkp_sigma_squeezing``), the loss per
   round on each data mode as a Gaussian displacement (``gkp_sigma_loss``), shifts propagated
   through the SUM gates and a Steane-type GKP correction of every data mode each round. Each
