@@ -9,7 +9,8 @@ independent Pauli error per binning, with the GKP error probability P(σ_b) of t
 * a data correction of q (p) that rounds wrongly → ``X_ERROR`` (``Z_ERROR``) on the data
   qubit where the round's correction happens;
 * a syndrome or final readout that rounds wrongly → the measurement's flip probability
-  (``M(p)``, ``MR(p)``, ``MX(p)``).
+  (``M(p)``, ``MR(p)``, ``MX(p)``); an atom ancilla's readout (``ancilla="atom"``) flips with
+  E[sin²(√π z/2)] = (1 − exp(−π σ_b²/2))/2 XOR its own readout flip (``binning_priors``).
 
 stim then propagates these Paulis through the CNOTs exactly (integer multiples of √π propagate
 through SUM gates as Paulis do). The approximation: in the Monte Carlo the continuous shifts
