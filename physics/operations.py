@@ -543,6 +543,9 @@ def extract_operations(device: Device, *, calibration: Calibration | None = None
     figures["cat_phase_flip_per_cycle"] = flip_probability(rates.phase_flip_rate, t_cat)
     figures["cat_readout_z_error"], figures["cat_readout_x_error"] = cat_readout_errors(device.cat)
     figures["gkp_sigma"] = gkp_sigma(device.gkp)
+    # the two parts of σ² apart: every GKP preparation vs the loss of a data mode per round
+    figures["gkp_sigma_squeezing"] = math.sqrt(0.5 * device.gkp.delta_sq)
+    figures["gkp_sigma_loss"] = math.sqrt(device.gkp.loss)
     figures["gkp_p_error"] = gkp_error_probability(figures["gkp_sigma"])
     bosonic = {"cat": cat_channel(device.cat, duration=t_cat), "gkp": gkp_channel(device.gkp)}
 

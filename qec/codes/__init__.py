@@ -26,9 +26,13 @@ per-operation noise of a device. The codes (``CODES``):
   Hadamard anywhere. Under pure phase flips it is a set of repetition codes, and unlike the
   ``"repetition"`` code it also corrects the cats' bit flips: the 2D option for cats. Its noise:
   ``cat_surface_noise_model`` plus the cats' per-cycle channel as data noise.
-* ``"gkp-surface"``: the rotated surface code whose data qubits are GKP modes; its data noise is
-  the GKP shift channel (σ → Pauli probabilities), computed by the caller (``qec`` never imports
-  ``physics``) and passed as ``data_noise`` (required).
+* ``"gkp-surface"``: the rotated surface code on GKP modes (data and ancillas). With
+  ``data_noise=qec.gkp.GKPNoise(sigma, sigma_loss)`` (σ computed by the caller: ``qec`` never
+  imports ``physics``) the circuit is the circuit-level stim model of ``qec.gkp``: shifts
+  propagated through the SUM gates, a Steane-type GKP correction of every data mode each
+  round, one Pauli error per homodyne binning with its exact GKP error probability. With an
+  ``OpNoise`` it is the plain surface circuit with that data channel. ``data_noise`` is
+  required. The direct Gaussian-shift Monte Carlo with analog decoding is ``qec.gkp``.
 * ``"color"``: the triangular 6.6.6 colour code (``_color``) in the *superdense* memory circuit
   of Gidney & Jones (arXiv:2312.08813): two measure qubits per plaquette (a Bell pair), both
   plaquette types measured every round in eight CX layers, the last round the time reverse of
@@ -82,6 +86,7 @@ from qec.codes._cat import bias_preserving_ancillas, cat_surface_noise_model
 from qec.codes._color import color_circuit
 from qec.codes._repetition import cat_noise_model, repetition_circuit
 from qec.codes._transform import MARKER, hadamard_conjugate, with_data_noise
+from qec.gkp import GKPNoise, gkp_surface_circuit, stim_circuit
 from qec.noise import OpNoise
 
 __all__ = [
@@ -145,6 +150,8 @@ class MemoryExperiment:
         local_pairs: the qubit pairs (a < b) whose two-qubit gates are local (same node or
             neighbouring atoms); every other two-qubit gate is the photon-mediated remote
             gate. Empty for every code but ``"bb"`` (its short-range CNOTs).
+        bosonic_ancillas: for ``"gkp-surface"``, whether the ancillas are GKP modes (True)
+            or atom qubits (False, ``qec.gkp.GKPNoise(ancilla="atom")``).
     """
 
     code: str
@@ -156,6 +163,7 @@ class MemoryExperiment:
     ancilla_qubits: tuple[int, ...]
     logical_qubits: int = 1
     local_pairs: frozenset[tuple[int, int]] = frozenset()
+    bosonic_ancillas: bool = True
 
     @property
     def resources(self) -> dict[str, int]:
@@ -167,14 +175,18 @@ class MemoryExperiment:
             "remote_gates_per_round": ...}``, where ``modes`` counts bosonic modes: for
             ``"repetition"`` and ``"xzzx-cat"`` every qubit is a cat (data and ancilla: the
             bias-preserving CX needs a cat control), so modes = qubits; for ``"gkp-surface"``
-            the data are GKP modes and the ancillas ordinary qubits, so modes = data; for the
-            others modes = qubits (one photonic mode per qubit). The gate counts are per
-            round of the memory (the circuit's two-qubit gates divided by ``rounds``);
-            remote ones are those not on ``local_pairs`` (all of them, for every code but
-            ``"bb"``).
+            data and ancillas are GKP modes, plus one GKP mode per data mode for its
+            Steane-type correction each round (``qec.gkp``), so modes = 2·data + ancillas
+            (2·data with atom ancillas); for the others modes = qubits (one photonic mode per
+            qubit). The gate counts are per round of the memory (the circuit's two-qubit gates
+            divided by ``rounds``); remote ones are those not on ``local_pairs`` (all of them,
+            for every code but ``"bb"``).
         """
         n_data, n_anc = len(self.data_qubits), len(self.ancilla_qubits)
-        modes = n_data if self.code == "gkp-surface" else n_data + n_anc
+        if self.code == "gkp-surface":
+            modes = 2 * n_data + (n_anc if self.bosonic_ancillas else 0)
+        else:
+            modes = n_data + n_anc
         total = remote = 0
         for inst in self.circuit.flattened():
             data = stim.gate_data(inst.name)
@@ -191,7 +203,7 @@ class MemoryExperiment:
 
 
 def memory_experiment(code: str, *, distance: int, rounds: int, basis: str = "Z",
-                      data_noise: OpNoise | None = None) -> MemoryExperiment:
+                      data_noise: OpNoise | GKPNoise | None = None) -> MemoryExperiment:
     """Memory-experiment circuit of a code.
 
     Args:
@@ -201,7 +213,11 @@ def memory_experiment(code: str, *, distance: int, rounds: int, basis: str = "Z"
         rounds: integer >= 1.
         basis: ``"Z"`` or ``"X"``.
         data_noise: Pauli channel (+ heralded erasure) on every data qubit at the start of
-            every round; required for ``"gkp-surface"`` (its GKP channel).
+            every round; required for ``"gkp-surface"``: there a ``qec.gkp.GKPNoise`` (σ of
+            the GKP preparations and of the loss) builds the circuit-level stim model of
+            ``qec.gkp`` (GKP ancilla modes, a GKP correction of every data mode per round,
+            one Pauli per homodyne binning), an ``OpNoise`` the plain surface circuit with
+            that data channel (code capacity, phenomenological studies).
 
     Returns:
         The experiment; its circuit has no other noise.
@@ -223,6 +239,14 @@ def memory_experiment(code: str, *, distance: int, rounds: int, basis: str = "Z"
         return MemoryExperiment(code, int(distance), int(rounds), basis,
                                 with_data_noise(circuit, data_noise), data, anc,
                                 BB_CODES[int(distance)].k, local)
+    if isinstance(data_noise, GKPNoise):
+        sched = gkp_surface_circuit(int(distance), int(rounds), basis=basis,
+                                    ancilla=data_noise.ancilla)
+        circuit = stim_circuit(sched, sigma=data_noise.sigma, sigma_loss=data_noise.sigma_loss,
+                               atom_flip=data_noise.atom_flip)
+        return MemoryExperiment(code, int(distance), int(rounds), basis, circuit,
+                                sched.data_qubits, sched.ancilla_qubits,
+                                bosonic_ancillas=data_noise.ancilla == "gkp")
     if code == "repetition":
         circuit, data, anc = repetition_circuit(int(distance), int(rounds), basis)
     elif code == "color":
@@ -283,8 +307,13 @@ def _check(code: object, distance: object, rounds: object, basis: object,
         raise ValueError(f"rounds = {rounds!r}: must be an integer >= 1")
     if basis not in BASES:
         raise ValueError(f"basis = {basis!r}: must be one of {', '.join(map(repr, BASES))}")
-    if data_noise is not None and not isinstance(data_noise, OpNoise):
-        raise ValueError(f"data_noise = {data_noise!r}: must be an OpNoise or None")
+    if isinstance(data_noise, GKPNoise):
+        if code != "gkp-surface":
+            raise ValueError(f"data_noise = {data_noise!r}: a GKPNoise is only for code = "
+                             "'gkp-surface'")
+    elif data_noise is not None and not isinstance(data_noise, OpNoise):
+        raise ValueError(f"data_noise = {data_noise!r}: must be an OpNoise, a GKPNoise "
+                         "('gkp-surface') or None")
     if code == "gkp-surface" and data_noise is None:
         raise ValueError("code = 'gkp-surface' requires data_noise: the GKP Pauli channel of "
                          "its data modes (computed by the caller from the GKP shift sigma)")

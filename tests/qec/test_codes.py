@@ -229,7 +229,7 @@ def test_code_capacity_experiment_is_one_round_of_data_noise():
                  if stim.gate_data(i.name).is_noisy_gate and not i.name.startswith("M")]
     assert noisy_ops == ["Z_ERROR"]
     gkp = code_capacity_experiment("gkp-surface", distance=3, data_noise=OpNoise(px=0.05))
-    assert gkp.resources["modes"] == 9
+    assert gkp.resources["modes"] == 2 * 9 + 8  # GKP data, ancillas and correction modes
 
 
 # --- cat noise -----------------------------------------------------------------------------
@@ -301,7 +301,7 @@ def test_resources():
     assert _experiment("repetition", 5, "X").resources == {
         "qubits": 9, "data": 5, "ancillas": 4, "modes": 9, "logical_qubits": 1,
         "two_qubit_gates_per_round": 8, "remote_gates_per_round": 8}
-    assert _experiment("gkp-surface", 5, "Z").resources["modes"] == 25
+    assert _experiment("gkp-surface", 5, "Z").resources["modes"] == 2 * 25 + 24
     assert _experiment("xzzx", 3, "X").resources["qubits"] == 17
 
 

@@ -27,6 +27,7 @@ import numpy as np
 
 from physics.device import Device, with_overrides
 from physics.operations import Calibration, calibrate, extract_operations
+from qec.gkp import GKPNoise
 from qec.noise import NoiseModel, OpNoise, TwoQubitNoise
 from twin.device.noise_map import code_noise
 
@@ -82,21 +83,29 @@ class CacheStats:
     queries: int
 
 
-def _flatten(model: NoiseModel, data: OpNoise | None) -> np.ndarray:
+def _data_kind(data: OpNoise | GKPNoise | None) -> str | None:
+    return None if data is None else ("gkp" if isinstance(data, GKPNoise) else "op")
+
+
+def _flatten(model: NoiseModel, data: OpNoise | GKPNoise | None) -> np.ndarray:
     parts = [model.gate_1q.px, model.gate_1q.py, model.gate_1q.pz, model.gate_1q.erasure,
              *model.gate_2q.probs, model.gate_2q.erasure, model.measure.px, model.reset.px,
              model.idle.px, model.idle.py, model.idle.pz]
-    if data is not None:
+    if isinstance(data, GKPNoise):
+        parts += [data.sigma, data.sigma_loss]  # σ (√ħ), interpolated like the probabilities
+    elif data is not None:
         parts += [data.px, data.py, data.pz, data.erasure]
     return np.array(parts, dtype=float)
 
 
-def _unflatten(v: np.ndarray, has_data: bool) -> tuple[NoiseModel, OpNoise | None]:
+def _unflatten(v: np.ndarray, kind: str | None
+               ) -> tuple[NoiseModel, OpNoise | GKPNoise | None]:
     g1 = OpNoise(*v[0:4])
     g2 = TwoQubitNoise(tuple(v[4:19]), v[19])
     model = NoiseModel(gate_1q=g1, gate_2q=g2, measure=OpNoise(px=v[20]),
                        reset=OpNoise(px=v[21]), idle=OpNoise(v[22], v[23], v[24]))
-    data = OpNoise(*v[25:29]) if has_data else None
+    data = {"op": lambda: OpNoise(*v[25:29]), "gkp": lambda: GKPNoise(*v[25:27]),
+            None: lambda: None}[kind]()
     return model, data
 
 
@@ -135,7 +144,7 @@ class PhysicsCache:
         self.steps = np.array([coord_steps[c] for c in self.coords])
         self._nodes: dict[tuple[int, ...], np.ndarray] = {}
         self._invalid: set[tuple[int, ...]] = set()
-        self._has_data: bool | None = None
+        self._data_kind: str | None = None
         self._queries = 0
 
     @property
@@ -161,7 +170,7 @@ class PhysicsCache:
             except ValueError:
                 self._invalid.add(index)
                 raise
-            self._has_data = data is not None
+            self._data_kind = _data_kind(data)
             vec = _flatten(model, data)
             self._nodes[index] = vec
         return vec
@@ -178,7 +187,7 @@ class PhysicsCache:
         if not self.coords:
             if not self._nodes:
                 self._node(())
-            return _unflatten(self._nodes[()], bool(self._has_data))
+            return _unflatten(self._nodes[()], self._data_kind)
         x = np.array([_coordinate_value(device, c) for c in self.coords]) / self.steps
         base = np.floor(x).astype(int)
         frac = x - base
@@ -197,4 +206,4 @@ class PhysicsCache:
                 return self.exact(device)
             acc = w * vec if acc is None else acc + w * vec
         assert acc is not None
-        return _unflatten(np.clip(acc, 0.0, 1.0), bool(self._has_data))
+        return _unflatten(np.clip(acc, 0.0, 1.0), self._data_kind)

@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 
 from control.protocol import Action, KnobSpec, SetDecoderPriors, SyndromeWindow, describe
+from qec.gkp import GKPNoise
 from qec.noise import NoiseModel, OpNoise, TwoQubitNoise
 from qec.sampling import sample_and_decode
 from qec.stats import logical_rate
@@ -47,10 +48,13 @@ def _align(prior: NoiseModel, truth: NoiseModel) -> NoiseModel:
     return prior.with_(gate_1q=g1, gate_2q=g2, hot=())
 
 
-def _align_data(prior: OpNoise | None, truth: OpNoise | None) -> OpNoise | None:
+def _align_data(prior: OpNoise | GKPNoise | None, truth: OpNoise | GKPNoise | None
+                ) -> OpNoise | GKPNoise | None:
     if truth is None:
         return None
-    prior = prior if prior is not None else OpNoise()
+    if isinstance(truth, GKPNoise):  # the circuit-level GKP model: its σ, no herald
+        return prior if isinstance(prior, GKPNoise) else truth
+    prior = prior if isinstance(prior, OpNoise) else OpNoise()
     if truth.erasure and not prior.erasure:
         prior = replace(prior, erasure=_TINY)
     return prior
@@ -225,7 +229,7 @@ class WindowSimulator:
         rate = logical_rate(shots=s.shots, errors=sampled.errors, rounds=s.rounds_per_shot)
         mask, pairs = circuits.herald_layout(true_circuit, (
             distance, truth.gate_1q.erasure > 0, truth.gate_2q.erasure > 0,
-            data is not None and data.erasure > 0, true_circuit.num_detectors))
+            getattr(data, "erasure", 0.0) > 0, true_circuit.num_detectors))
         window = SyndromeWindow(
             index=w, time=row["time_s"], shots=s.shots, rounds=s.rounds_per_shot, code=s.code,
             distance=distance, decoder=state.decoder, circuit=exp.circuit,

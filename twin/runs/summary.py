@@ -123,7 +123,8 @@ def summarize(telemetry: Path, *, scenario: Scenario, controller: str) -> RunSum
 @functools.cache
 def _qubits(code: str, distance: int, basis: str) -> int:
     """Physical qubits (data and ancillas) of one patch of ``code`` at ``distance``."""
-    circuit = memory_experiment(code, distance=distance, rounds=1, basis=basis).circuit
+    layout = "surface" if code == "gkp-surface" else code  # same qubits, no GKP noise needed
+    circuit = memory_experiment(layout, distance=distance, rounds=1, basis=basis).circuit
     used = {t.qubit_value for inst in circuit.flattened() for t in inst.targets_copy()}
     return len(used - {None})  # stim's num_qubits is the largest index + 1, not a count
 
