@@ -313,7 +313,9 @@ def sweep_tasks(spec: SweepSpec) -> list:
                               "value": value}
                         if kind == "uniform":
                             md["erasure"] = float(spec.noise.get("erasure", 0.0))
-                            md["erasure_per"] = spec.noise.get("erasure_per", "gate")
+                            per = spec.noise.get("erasure_per", "gate")
+                            if per != "gate":  # the default keeps earlier sweeps' task ids
+                                md["erasure_per"] = per
                         elif kind != "device":
                             md["channel"] = spec.noise.get("channel", "bit-flip")
                         tasks.append(make_task(circuit, decoder=dec, json_metadata=md,
