@@ -1,6 +1,10 @@
 """Studies on one device: code comparison, QEC sweeps, physics sweeps.
 
-* ``compare``: codes × distances × decoders → logical error, Λ, threshold, resources;
+* ``compare``: codes × distances × decoders → logical error, Λ, threshold, resources, sampled
+  in seeded chunks; ``compare_summary``: per logical qubit, Λ, projection and threshold with
+  bootstrap intervals;
+* ``gkp_threshold``: the surface-GKP squeezing threshold from the Gaussian-shift Monte Carlo
+  (``qec.gkp``), appendable and resumable;
 * ``sweep``: sweep files (a TOML grid of QEC tasks) → sinter tasks;
 * ``collect``: deterministic, resumable chunked Monte Carlo of those tasks on any executor;
 * ``physics_grid``, ``physics_sweep``, ``physics_dataset``: device parameters on a grid →
