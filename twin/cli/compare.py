@@ -13,7 +13,7 @@ __all__ = ["add_arguments", "format_result", "run"]
 
 EXAMPLES = """\
 examples:
-  quantacore compare                   # every code with its own decoders, d = 3 5 (BB: 6 12)
+  quantacore compare                   # every code with its own decoders, d = 3 5 (BB: 6)
   quantacore compare --codes color --decoders chromobius --distances 3 5
   quantacore compare --codes surface bb --distances 3 5 6 12 --target 1e-6
   quantacore compare --codes surface xzzx --distances 3 5 7 --decoders mwpm mwpm-erasure
@@ -46,7 +46,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                              f"--decoders decodes): {', '.join(CODES)}")
     parser.add_argument("--distances", nargs="+", default=["3", "5"], metavar="D",
                         help="odd code distances >= 3 (default: 3 5); the BB code runs the "
-                             "ones it has, 6 10 12 (default: 6 12)")
+                             "ones it has, 6 10 12 (default: 6; 12, the gross code, costs "
+                             "seconds per shot at the reference device's noise)")
     parser.add_argument("--decoders", nargs="+", default=None, metavar="DECODER",
                         help="decoders (default: each code's own: chromobius for color, "
                              "bposd for bb, mwpm and mwpm-erasure for the others): "
