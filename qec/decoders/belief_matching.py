@@ -158,7 +158,7 @@ class BeliefMatchingDecoder(PerShotDecoder):
                              "allowed are bp_method, max_iter, ms_scaling_factor, schedule")
         if max_iter < 1:
             raise ValueError(f"max_iter = {max_iter}: must be >= 1")
-        hyper = dem_hypergraph(dem)
+        hyper = dem_hypergraph(dem, merge_duplicates=True)  # as upstream: BP on merged columns
         graph = edge_incidence(hyper)
         bp = ldpc.BpDecoder(hyper.check, error_channel=clip_probabilities(hyper.priors).tolist(),
                             max_iter=max_iter, bp_method=bp_method,
