@@ -99,7 +99,7 @@ def cell(name: str, d: int, *, heralds: bool, p: float = 0.005, shots: int = 20_
     options = {"commit": d, "buffer": d} if name == "mwpm-window" else {}
     dec = compile_decoder(name, dem, **options)
     n, t_ours, preds = 0, 0.0, []
-    batch = 20 if name in ("bposd", "belief-matching", "tesseract", "mwpm-window") else 2000
+    batch = 1 if name in ("bposd", "belief-matching", "tesseract", "mwpm-window") else 2000
     while n < shots and t_ours < budget:
         t0 = time.perf_counter()
         preds.append(dec.decode_batch(dets[n:n + batch]))
@@ -121,12 +121,12 @@ def cell(name: str, d: int, *, heralds: bool, p: float = 0.005, shots: int = 20_
 
 
 def measure(*, distances: tuple[int, ...] = (5, 11, 17), budget: float = 8.0,
-            shots: int = 20_000) -> list[dict]:
+            shots: int = 20_000, decoders: tuple[str, ...] = DECODERS) -> list[dict]:
     """Every cell (decoder × distance × heralds); see ``cell``."""
     rows = []
     for d in distances:
         for heralds in (False, True):
-            for name in DECODERS:
+            for name in decoders:
                 print(f"bench_decoders: d={d} heralds={heralds} {name} ...", file=sys.stderr)
                 rows.append(cell(name, d, heralds=heralds, budget=budget, shots=shots))
     return rows
@@ -137,8 +137,10 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--distances", type=int, nargs="+", default=[5, 11, 17])
     ap.add_argument("--budget", type=float, default=8.0, help="seconds of ours per cell")
     ap.add_argument("--shots", type=int, default=20_000, help="shots sampled per cell")
+    ap.add_argument("--decoders", nargs="+", default=list(DECODERS), choices=DECODERS)
     args = ap.parse_args(argv)
-    rows = measure(distances=tuple(args.distances), budget=args.budget, shots=args.shots)
+    rows = measure(distances=tuple(args.distances), budget=args.budget, shots=args.shots,
+                   decoders=tuple(args.decoders))
     print("surface Z memory, rounds = d, p = 0.5 %; heralds: +1 % joint erasure per 2q gate")
     print(f"{'decoder':<16} {'d':>3} {'heralds':>7} {'shots':>6} {'µs/shot':>10} "
           f"{'µs/round':>9} {'errors':>6} {'upstream µs/shot':>17} {'up errors':>9} "

@@ -28,15 +28,18 @@ import time
 
 import numpy as np
 
-from qec import compile_decoder, decoder_dem, memory_experiment
+from qec import OpNoise, compile_decoder, decoder_dem, memory_experiment
 from twin.studies.sweep import uniform_with_erasure
 
 NAIVE, AWARE = "mwpm", "mwpm-erasure"
 
 
 def circuit(d: int, p: float, erasure: float, per: str = "gate"):
-    """Surface Z memory, d rounds, uniform p, heralded erasure in the ``per`` convention."""
+    """Surface Z memory, d rounds, ``NoiseModel.uniform_depolarizing(p)`` (gates, measurement
+    and reset; no data depolarisation before each round, as this benchmark has always been),
+    heralded erasure in the ``per`` convention."""
     model, data_noise = uniform_with_erasure(p, erasure, per)
+    data_noise = OpNoise(erasure=data_noise.erasure) if data_noise.erasure else None
     return model.noisy_circuit(memory_experiment("surface", distance=d, rounds=d,
                                                  data_noise=data_noise).circuit)
 
