@@ -95,8 +95,8 @@ class Window:
         commit_end: first round not committed by this window (its end, for the last one).
         nodes: global detector indices of the window, shape (n,); local index = position.
         matching: its pymatching graph over the local indices.
-        observables: (local u, local v or −1) → observable mask of that edge, uint8 bits
-            packed as an int.
+        observables: (local u, local v) with u < v, or (local u, −1) for a boundary edge →
+            the edge's observable flips as an integer bit mask (bit j: observable j).
     """
 
     start: int

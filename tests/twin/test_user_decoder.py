@@ -71,7 +71,7 @@ def test_sweep_decodes_with_the_user_decoder(tmp_path, capsys, user_decoders, wo
     (["--device", str(Path(__file__).resolve().parents[2] / "devices" / "three-level.toml"),
       "--set", "node.local_gate_error=0.001"], 5),
     # the same local gates with the reference's Raman single-qubit gate (1e-3 of scattering):
-    # matching keeps ~65 of 4000, no correction ~320 (compare is not seeded: ±15 %)
+    # matching keeps 63 of 4000, no correction 330 (compare seed 0; each decoder its own shots)
     (["--set", "node.local_gate_error=0.001"], 3),
     # the reference device sits near threshold (Λ ≈ 1.2), where matching still removes most
     # errors: no correction at all is ~3× worse at d = 3 (566 vs 173 of 4000)
