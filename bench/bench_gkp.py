@@ -11,7 +11,7 @@ The results CSV is appended to and resumable (``twin.studies.gkp_threshold``): r
 another ``--seed`` adds shots to every point.
 
 Run: ``python -m bench.bench_gkp`` (``--distances 3,5,7 --db 10.5:14:0.5 --shots 4000
---seed 0 --basis Z --schedule interleaved --ancilla gkp --csv bench/data/gkp_threshold.csv
+--seed 0 --basis Z --schedule split --ancilla gkp --csv bench/data/gkp_threshold.csv
 --plot bench/data/gkp_threshold.png``); the plot shows the chosen basis and schedule.
 """
 
@@ -22,6 +22,7 @@ import sys
 
 import numpy as np
 
+from qec.gkp import SCHEDULES
 from twin.studies.gkp_threshold import crossing, plot_points, pooled, run_gkp_sweep
 
 
@@ -41,8 +42,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--shots", type=int, default=4000)
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--basis", default="Z", choices=("Z", "X"))
-    ap.add_argument("--schedule", default="interleaved",
-                    choices=("interleaved", "z_first", "x_first"))
+    ap.add_argument("--schedule", default="split", choices=SCHEDULES)
     ap.add_argument("--ancilla", default="gkp", choices=("gkp", "atom"))
     ap.add_argument("--atom-flip", type=float, default=0.0,
                     help="readout flip probability of an atom ancilla")

@@ -241,7 +241,7 @@ def memory_experiment(code: str, *, distance: int, rounds: int, basis: str = "Z"
                                 BB_CODES[int(distance)].k, local)
     if isinstance(data_noise, GKPNoise):
         sched = gkp_surface_circuit(int(distance), int(rounds), basis=basis,
-                                    ancilla=data_noise.ancilla)
+                                    schedule=data_noise.schedule, ancilla=data_noise.ancilla)
         circuit = stim_circuit(sched, sigma=data_noise.sigma, sigma_loss=data_noise.sigma_loss,
                                atom_flip=data_noise.atom_flip)
         return MemoryExperiment(code, int(distance), int(rounds), basis, circuit,

@@ -4,7 +4,9 @@ Every qubit of the circuit is a GKP mode (Noh & Chamberland, PRA 101, 012316 (20
 rotated surface-code memory (``surface_code:rotated_memory_z`` / ``_x``), its ``CX`` the SUM
 gate, its ``R``/``MR`` a GKP state preparation and homodyne readout, and at the start of every
 round (where stim would put ``before_round_data_depolarization``, a ``DEPOLARIZE1`` marker
-here) a Steane-type GKP correction of every data mode. A *binning* is any homodyne reading
+here) a Steane-type GKP correction of every data mode; in the default ``"split"`` schedule the
+correction of q (``X_ERROR`` marker) opens the round and that of p (``Z_ERROR`` marker) sits
+between the Z checks' and the X checks' SUM gates. A *binning* is any homodyne reading
 rounded to a multiple of √π: the two readings of each data correction and every measurement.
 ``qec.gkp.shifts`` runs this schedule.
 """
@@ -112,9 +114,12 @@ class GKPSurfaceCircuit:
         return det, obs
 
 
-SCHEDULES: tuple[str, ...] = ("interleaved", "z_first", "x_first")
+SCHEDULES: tuple[str, ...] = ("interleaved", "z_first", "x_first", "split")
 """CNOT schedules of a round: stim's four interleaved layers, or all Z checks' layers then all
-X checks' (or the reverse), each type keeping stim's order (eight layers)."""
+X checks' (or the reverse), each type keeping stim's order (eight layers), with the data's
+whole correction (q, then p) at the start of the round; or ``"split"``: the data's q
+correction, the Z checks' layers, the data's p correction, the X checks' layers, so that every
+check reads data whose quadrature it sums was corrected just before."""
 
 
 ANCILLAS: tuple[str, ...] = ("gkp", "atom")
@@ -122,20 +127,24 @@ ANCILLAS: tuple[str, ...] = ("gkp", "atom")
 
 
 def gkp_surface_circuit(distance: int, rounds: int, *, basis: str = "Z",
-                        schedule: str = "interleaved", ancilla: str = "gkp"
+                        schedule: str = "split", ancilla: str = "gkp"
                         ) -> GKPSurfaceCircuit:
     """Schedule of the surface-GKP memory experiment (stim's rotated surface-code circuit).
 
     The schedule matters more for GKP than for qubits: a SUM gate copies an X-check ancilla's
     q shift onto its data modes, which a Z check that reads them later sums into its reading
     (and a Z-check ancilla's p shift into the X checks' readings). ``"z_first"`` keeps the Z
-    checks' readings clean (better for a Z memory) at the X checks' expense.
+    checks' readings clean (better for a Z memory) at the X checks' expense. ``"split"``
+    corrects each quadrature of the data just before the checks that read it (q before the Z
+    checks, p before the X checks), which keeps both kinds of reading clean: the same
+    threshold in both bases.
 
     Args:
         distance: odd code distance ≥ 3.
         rounds: syndrome rounds ≥ 1.
         basis: ``"Z"`` or ``"X"``, the logical basis prepared and read out.
-        schedule: one of ``SCHEDULES``.
+        schedule: one of ``SCHEDULES`` (default ``"split"``: the lowest squeezing threshold,
+            the same in both bases; see bench/README.md).
         ancilla: ``"gkp"``: the syndrome ancillas are GKP modes, homodyned and binned, their
             own preparation shifts propagated into the data; ``"atom"``: atom qubits that
             measure each check by qubit-controlled displacements of the data (phase
@@ -170,18 +179,24 @@ def gkp_surface_circuit(distance: int, rounds: int, *, basis: str = "Z",
     coords = circ.get_final_qubit_coordinates()
     data = tuple(sorted(q for q, (x, y) in coords.items() if x % 2 == 1 and y % 2 == 1))
     if schedule != "interleaved":
-        circ = _split_layers(circ.flattened(), set(data), z_first=schedule == "z_first")
+        circ = _split_layers(circ.flattened(), set(data), z_first=schedule != "x_first",
+                             split_correction=schedule == "split")
     return schedule_from_stim(circ, data_qubits=data, distance=distance, basis=basis,
                               ancilla=ancilla)
 
 
-def _split_layers(circ: stim.Circuit, data: set[int], *, z_first: bool) -> stim.Circuit:
+def _split_layers(circ: stim.Circuit, data: set[int], *, z_first: bool,
+                  split_correction: bool = False) -> stim.Circuit:
     """Each round's CX layers split by check type, one type's layers after the other's.
 
-    A Z check's CX has a data control, an X check's an ancilla control.
+    A Z check's CX has a data control, an X check's an ancilla control. With
+    ``split_correction`` (Z checks first), the round's correction marker becomes a q-only
+    marker (``X_ERROR``) where it was and a p-only marker (``Z_ERROR``) between the Z and the
+    X checks' layers.
     """
     out = stim.Circuit()
     layers: list[list[int]] = []
+    round_data: list[int] = []
 
     def flush() -> None:
         z_layers, x_layers = [], []
@@ -189,13 +204,23 @@ def _split_layers(circ: stim.Circuit, data: set[int], *, z_first: bool) -> stim.
             pairs = list(zip(t[::2], t[1::2], strict=True))
             z_layers.append([q for p in pairs if p[0] in data for q in p])
             x_layers.append([q for p in pairs if p[0] not in data for q in p])
-        for layer in (z_layers + x_layers) if z_first else (x_layers + z_layers):
-            if layer:
-                out.append("CX", layer)
+        first, second = (z_layers, x_layers) if z_first else (x_layers, z_layers)
+        for group in (first, second):
+            for layer in group:
+                if layer:
+                    out.append("CX", layer)
+                    out.append("TICK")
+            if split_correction and group is first and round_data:
+                out.append("Z_ERROR", round_data, _MARKER)
                 out.append("TICK")
         layers.clear()
+        round_data.clear()
 
     for inst in circ:
+        if split_correction and inst.name == "DEPOLARIZE1":
+            round_data.extend(t.value for t in inst.targets_copy())
+            out.append("X_ERROR", round_data, _MARKER)
+            continue
         if inst.name == "CX":
             layers.append([t.value for t in inst.targets_copy()])
             continue
@@ -214,7 +239,8 @@ def schedule_from_stim(circuit: stim.Circuit, *, data_qubits: tuple[int, ...],
 
     Instructions: ``R``/``RX``, ``H``, ``CX``, ``M``/``MR``/``MX``/``MRX``, ``DETECTOR`` and
     ``OBSERVABLE_INCLUDE``; each ``DEPOLARIZE1`` marks a round's GKP correction of its target
-    (data) modes.
+    (data) modes, q then p; an ``X_ERROR`` marks the q correction alone (it starts a round) and
+    a ``Z_ERROR`` the p correction alone.
 
     Args:
         circuit: the circuit (``REPEAT`` blocks are flattened).
@@ -232,7 +258,7 @@ def schedule_from_stim(circuit: stim.Circuit, *, data_qubits: tuple[int, ...],
     anc = tuple(q for q in range(n_q) if q not in set(data)
                 and any(q in [t.value for t in inst.targets_copy() if t.is_qubit_target]
                         for inst in circ if inst.name not in ("QUBIT_COORDS",)))
-    rounds = sum(1 for inst in circ if inst.name == "DEPOLARIZE1")
+    rounds = sum(1 for inst in circ if inst.name in ("DEPOLARIZE1", "X_ERROR"))
     bins: list[Binning] = []
     dets: list[tuple[int, ...]] = []
     obs: dict[int, list[int]] = {}
@@ -244,6 +270,11 @@ def schedule_from_stim(circuit: stim.Circuit, *, data_qubits: tuple[int, ...],
         if name == "DEPOLARIZE1":
             rnd += 1
             bins += [Binning(k, q, rnd, -1) for q in targets for k in ("ec_q", "ec_p")]
+        elif name == "X_ERROR":
+            rnd += 1
+            bins += [Binning("ec_q", q, rnd, -1) for q in targets]
+        elif name == "Z_ERROR":
+            bins += [Binning("ec_p", q, rnd, -1) for q in targets]
         elif name in ("M", "MR", "MX", "MRX"):
             final = name in ("M", "MX") and set(targets) <= set(data)
             kind = "atom" if ancilla == "atom" and not set(targets) & set(data) else "meas"

@@ -131,6 +131,27 @@ class _Engine:
         self.q[:, qs] = -ea + mult[:, 0::2] + eb
         self.p[:, qs] = fb - mult[:, 1::2]
 
+    def loss(self, qs: list[int]) -> None:
+        """A round's loss on each data mode (before its correction)."""
+        if self.sigma_loss > 0:
+            n = len(qs)
+            self.q[:, qs] += self.noise(n, self.sigma_loss)
+            self.p[:, qs] += self.noise(n, self.sigma_loss)
+
+    def correct_q(self, qs: list[int]) -> None:
+        """The q half of the Steane-type correction alone (``"split"`` schedule)."""
+        ea, fa = self.noise(len(qs), self.sigma), self.noise(len(qs), self.sigma)
+        mult = self.binning(self.q[:, qs] + ea)  # SUM data→|+⟩ ancilla, homodyne q
+        self.q[:, qs] = -ea + mult
+        self.p[:, qs] -= fa  # back-action of the ancilla's p
+
+    def correct_p(self, qs: list[int]) -> None:
+        """The p half of the Steane-type correction alone (``"split"`` schedule)."""
+        eb, fb = self.noise(len(qs), self.sigma), self.noise(len(qs), self.sigma)
+        mult = self.binning(fb - self.p[:, qs])  # SUM |0⟩ ancilla→data, homodyne p
+        self.q[:, qs] += eb  # back-action of the ancilla's q
+        self.p[:, qs] = fb - mult
+
     def measure(self, qs: list[int], quad: str) -> None:
         start = self.bin_i
         meas_idx = [self.c.binnings[start + j].measurement for j in range(len(qs))]
@@ -171,6 +192,11 @@ class _Engine:
                 self.prep(qs)
             elif name == "DEPOLARIZE1":
                 self.correct(qs)
+            elif name == "X_ERROR":
+                self.loss(qs)
+                self.correct_q(qs)
+            elif name == "Z_ERROR":
+                self.correct_p(qs)
             elif name == "H":
                 self.q[:, qs], self.p[:, qs] = self.p[:, qs].copy(), -self.q[:, qs]
             elif name == "CX":
@@ -193,7 +219,7 @@ class _Engine:
             elif name not in ("QUBIT_COORDS", "TICK", "DETECTOR", "OBSERVABLE_INCLUDE",
                               "SHIFT_COORDS"):
                 raise ValueError(f"instruction {name!r}: not supported by the shift simulator")
-            if self.mode == "sample" and name == "DEPOLARIZE1":
+            if self.mode == "sample" and name in ("DEPOLARIZE1", "X_ERROR", "Z_ERROR"):
                 # 2√π is a stabiliser of every mode: keep the numbers small, once a round
                 np.remainder(self.q + SQRT_PI, 2 * SQRT_PI, out=self.q)
                 self.q -= SQRT_PI

@@ -30,7 +30,7 @@ import numpy as np
 import stim
 
 from qec.gkp.analog import binning_priors, gkp_error_probability
-from qec.gkp.schedule import GKPSurfaceCircuit, gkp_surface_circuit
+from qec.gkp.schedule import SCHEDULES, GKPSurfaceCircuit, gkp_surface_circuit
 from qec.gkp.shifts import binning_sigmas
 from qec.noise import OpNoise
 
@@ -53,12 +53,14 @@ class GKPNoise:
         ancilla: ``"gkp"`` (GKP ancilla modes) or ``"atom"`` (atom ancilla qubits), as
             ``qec.gkp.gkp_surface_circuit``.
         atom_flip: readout flip probability of an atom ancilla, in [0, ½].
+        schedule: the round's schedule, one of ``qec.gkp.SCHEDULES`` (default ``"split"``).
     """
 
     sigma: float
     sigma_loss: float = 0.0
     ancilla: str = "gkp"
     atom_flip: float = 0.0
+    schedule: str = "split"
 
     def __post_init__(self) -> None:
         for name in ("sigma", "sigma_loss"):
@@ -70,12 +72,15 @@ class GKPNoise:
             raise ValueError(f"ancilla = {self.ancilla!r}: must be 'gkp' or 'atom'")
         if not (isinstance(self.atom_flip, int | float) and 0.0 <= self.atom_flip <= 0.5):
             raise ValueError(f"atom_flip = {self.atom_flip!r}: must be in [0, 0.5]")
+        if self.schedule not in SCHEDULES:
+            raise ValueError(f"schedule = {self.schedule!r}: must be one of "
+                             f"{', '.join(map(repr, SCHEDULES))}")
 
     def scaled(self, factor: float) -> GKPNoise:
         """Both variances multiplied by ``factor`` ≥ 0 (a noise-scale sweep)."""
         s = max(0.0, float(factor)) ** 0.5
         return GKPNoise(self.sigma * s, self.sigma_loss * s, self.ancilla,
-                        min(0.5, self.atom_flip * s * s))
+                        min(0.5, self.atom_flip * s * s), self.schedule)
 
 
 def stim_circuit(circ: GKPSurfaceCircuit, *, sigma: float, sigma_loss: float = 0.0,
@@ -101,6 +106,10 @@ def stim_circuit(circ: GKPSurfaceCircuit, *, sigma: float, sigma_loss: float = 0
                 out.append("X_ERROR", [t.value], float(probs[b]))
                 out.append("Z_ERROR", [t.value], float(probs[b + 1]))
                 b += 2
+        elif name in ("X_ERROR", "Z_ERROR"):  # the q or the p correction alone
+            for t in inst.targets_copy():
+                out.append(name, [t.value], float(probs[b]))
+                b += 1
         elif name in ("M", "MR", "MX", "MRX"):
             for t in inst.targets_copy():
                 out.append(name, [t.value], float(probs[b]))

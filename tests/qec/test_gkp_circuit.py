@@ -94,11 +94,12 @@ def test_wrap_probability_is_the_conditional_probability():
                                                               rel=0.03)
 
 
+@pytest.mark.parametrize("schedule", ["interleaved", "split"])
 @pytest.mark.parametrize("db", [11.0, 13.0])
-def test_monte_carlo_and_stim_model_agree_on_d3(db):
+def test_monte_carlo_and_stim_model_agree_on_d3(db, schedule):
     # hard decisions in both, the same decoder; 95 % Wilson intervals overlap
     sigma = _sigma(db)
-    circ = gkp_surface_circuit(3, 3)
+    circ = gkp_surface_circuit(3, 3, schedule=schedule)
     graph = matching_graph(circ, sigma=sigma)
     n = 20_000
     s = sample_shifts(circ, sigma=sigma, shots=n, rng=np.random.default_rng(11))
@@ -110,14 +111,43 @@ def test_monte_carlo_and_stim_model_agree_on_d3(db):
     assert a[0] <= b[1] and b[0] <= a[1], (mc, sm)
 
 
+def _analog_run(d: int, db: float, n: int, *, schedule: str, basis: str = "Z",
+                analog: bool = True):
+    from qec.gkp import decode_analog
+
+    circ = gkp_surface_circuit(d, d, basis=basis, schedule=schedule)
+    sigma = _sigma(db)
+    graph = matching_graph(circ, sigma=sigma)
+    s = sample_shifts(circ, sigma=sigma, shots=n, rng=np.random.default_rng(d * 100 + 7))
+    pred = decode_analog(graph, s.detectors, s.deviations) if analog \
+        else decode_hard(graph, s.detectors)
+    return logical_rate(shots=n, errors=int((pred != s.observables).any(axis=1).sum()),
+                        rounds=d)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("basis", ["Z", "X"])
+def test_split_schedule_threshold_brackets_in_both_bases(basis):
+    # the default schedule's threshold (bench_gkp: 10.3 dB Z, 10.2 dB X, d = 5/7) lies in
+    # [9.5, 12.0] dB in both bases: at 9.5 dB d = 3 beats d = 7, at 12.0 dB d = 7 beats d = 3,
+    # beyond the 95 % intervals
+    lo3 = _analog_run(3, 9.5, 3000, schedule="split", basis=basis)
+    lo7 = _analog_run(7, 9.5, 3000, schedule="split", basis=basis)
+    assert lo3.per_round_ci[1] < lo7.per_round_ci[0]
+    hi3 = _analog_run(3, 12.0, 6000, schedule="split", basis=basis)
+    hi7 = _analog_run(7, 12.0, 6000, schedule="split", basis=basis)
+    assert hi7.per_round_ci[1] < hi3.per_round_ci[0]
+
+
 @pytest.mark.slow
 def test_analog_threshold_brackets():
     # below threshold (14 dB) d = 5 beats d = 3, above it (10.5 dB) d = 3 beats d = 5, each
-    # beyond the intervals; analog decoding beats hard decoding at d = 5, 12 dB
+    # beyond the intervals; analog decoding beats hard decoding at d = 5, 12 dB (stim's
+    # interleaved schedule)
     from qec.gkp import decode_analog
 
     def run(d: int, db: float, n: int, analog: bool = True):
-        circ = gkp_surface_circuit(d, d)
+        circ = gkp_surface_circuit(d, d, schedule="interleaved")
         sigma = _sigma(db)
         graph = matching_graph(circ, sigma=sigma)
         s = sample_shifts(circ, sigma=sigma, shots=n, rng=np.random.default_rng(d * 100 + 7))
@@ -167,7 +197,7 @@ def test_twin_gkp_surface_noise_is_the_circuit_level_model():
         memory_experiment("surface", distance=3, rounds=1, data_noise=data)
 
 
-@pytest.mark.parametrize("schedule", ["z_first", "x_first"])
+@pytest.mark.parametrize("schedule", ["z_first", "x_first", "split"])
 def test_split_schedules_keep_the_code(schedule):
     from qec.gkp import SCHEDULES
 
@@ -187,6 +217,26 @@ def test_split_schedules_keep_the_code(schedule):
     assert max(z_reads) == pytest.approx(3.0)  # 4 data × 2σ² + the ancilla's σ²
     with pytest.raises(ValueError, match="schedule"):
         gkp_surface_circuit(3, 3, schedule="zigzag")
+
+
+def test_split_schedule_reads_freshly_corrected_data_in_both_bases():
+    # q corrected just before the Z checks, p just before the X checks: every bulk check
+    # reads 4 data residuals (σ² each) + its ancilla (σ²), in both bases; the q and p
+    # corrections see the same variances (σ = 1 here, so σ_b² counts sources)
+    for basis in ("Z", "X"):
+        circ = gkp_surface_circuit(5, 3, basis=basis, schedule="split")
+        var = binning_sigmas(circ, sigma=1.0) ** 2
+        late = [1 <= b.round < circ.rounds for b in circ.binnings]
+        reads = [v for b, v, ok in zip(circ.binnings, var, late, strict=True)
+                 if ok and b.kind == "meas"]
+        assert max(reads) == pytest.approx(5.0)
+        ec = {k: sorted(v for b, v, ok in zip(circ.binnings, var, late, strict=True)
+                        if ok and b.kind == k) for k in ("ec_q", "ec_p")}
+        assert ec["ec_q"] == pytest.approx(ec["ec_p"])
+        kinds = [b.kind for b in circ.binnings if b.round == 1 and b.kind != "meas"]
+        assert kinds == ["ec_q"] * 25 + ["ec_p"] * 25  # q, Z checks, p, X checks
+    assert gkp_surface_circuit(3, 3).circuit == gkp_surface_circuit(3, 3,
+                                                                    schedule="split").circuit
 
 
 def test_atom_ancilla_reads_by_phase_kickback():

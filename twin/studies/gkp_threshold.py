@@ -119,7 +119,7 @@ def read_points(path: str | Path) -> list[GKPPoint]:
 
 def run_gkp_sweep(path: str | Path, *, distances: Sequence[int], squeezing_db: Sequence[float],
                   shots: int, seed: int = 0, loss: float = 0.0, basis: str = "Z",
-                  schedule: str = "interleaved", ancilla: str = "gkp",
+                  schedule: str = "split", ancilla: str = "gkp",
                   atom_flip: float = 0.0, chunk: int = 2000,
                   progress: bool = True) -> list[GKPPoint]:
     """Sweeps squeezing × distance, appending to ``path``; points already there are skipped.
@@ -234,7 +234,7 @@ def _cross(db: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> float | None:
 
 
 def crossing(points: Sequence[GKPPoint], *, low_d: int, high_d: int, decoder: str = "analog",
-             loss: float = 0.0, basis: str = "Z", schedule: str = "interleaved",
+             loss: float = 0.0, basis: str = "Z", schedule: str = "split",
              ancilla: str = "gkp", resamples: int = 1000, seed: int = 0) -> Crossing:
     """Threshold squeezing from two distances, with a bootstrap interval.
 
