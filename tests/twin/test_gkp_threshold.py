@@ -39,7 +39,7 @@ def test_sweep_appends_and_resumes(tmp_path):
 
 
 def _pt(d: int, db: float, errors: int, shots: int = 100_000) -> GKPPoint:
-    return GKPPoint(d, d, "Z", "interleaved", "gkp", 0.0, db, 0.0, 0.1, "analog", 0, shots,
+    return GKPPoint(d, d, "Z", "split", "gkp", 0.0, db, 0.0, 0.1, "analog", 0, shots,
                     errors, 1.0)
 
 
@@ -51,6 +51,9 @@ def test_crossing_of_synthetic_curves(tmp_path):
     assert c.interval[0] <= c.squeezing_db <= c.interval[1] and c.no_crossing == 0.0
     none = crossing(pts[:2], low_d=3, high_d=5, resamples=20)
     assert none.squeezing_db is None
+    # points of another schedule are not mixed in (the default schedule is "split")
+    assert crossing(pts, low_d=3, high_d=5, resamples=20,
+                    schedule="interleaved").squeezing_db is None
     png = plot_points(pts, tmp_path / "g.png", crossings=[c])
     assert png.stat().st_size > 1000
 
