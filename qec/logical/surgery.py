@@ -1,0 +1,135 @@
+"""Lattice-surgery ZZ and XX measurements between two rotated surface-code patches.
+
+Two distance-d patches in stim's ``surface_code:rotated_memory_*`` layout (Z-type boundaries
+left and right, X-type top and bottom; Z_L a row, X_L a column) are placed with one line of
+gap data qubits between the boundaries that the measured operator ends on:
+
+* ``"ZZ"``: patch B above patch A, a gap *row* between A's top and B's bottom X-type
+  boundaries. Both patches start in |0_L⟩ (data ``R``). At the merge the gap data are
+  prepared in |+⟩ and the (2d+1) x d merged patch is measured: d + 1 new Z plaquettes
+  straddle the gap, and their product is Z_L(A)·Z_L(B), so ZZ = +1 deterministically. At the
+  split the gap data are read in X. The data are read in Z at the end.
+* ``"XX"``: patch B right of patch A, a gap *column* between their Z-type boundaries, gap data
+  prepared in |0⟩ and read in Z, patches in |+_L⟩ and read in X; d + 1 new X plaquettes
+  measure X_L(A)·X_L(B).
+
+Schedule: ``pre_rounds`` rounds of both memories, ``merge_rounds`` rounds of the merged patch,
+``post_rounds`` rounds of both memories, final data readout. Observables: 0, the measured
+ZZ (XX): the product of the new plaquettes' outcomes in the first merge round; 1 and 2, Z_L
+(X_L) of A and of B from the final readout. Detectors: every deterministic one
+(``qec.logical.stability.plaquette_circuit``): the extended boundary plaquettes across the
+merge (the gap was prepared in their basis) and across the split (with the gap's readout),
+the new plaquettes between merge rounds (their first outcomes are random), and all the rest as
+in a memory. The new plaquettes have no detector at the start or end of the merge, so
+measurement errors chained through all merge rounds flip observable 0: its time-like distance
+is ``merge_rounds`` (d by default); its space-like distance, and that of observables 1 and 2,
+is d.
+
+Cost normalisation (``tests/qec/test_logical_surgery.py``): the operation's error is the
+probability that *any* of the three observables is wrong, per shot (P_op), and per round
+p_L = 1 − (1 − P_op)^(1/R) over its R = pre + merge + post rounds
+(``qec.stats.per_round_any``); it is compared with a same-d, same-R ``rotated_memory_z``
+memory's per-round error ε (``qec.stats.per_round``) under the same noise. Two patches plus
+a seam protect two logical qubits and one measurement outcome, so p_L ≈ 2ε is the expected
+cost; the acceptance is p_L ≤ 2ε within the intervals (measured: see the tests).
+"""
+
+from __future__ import annotations
+
+import stim
+
+from qec.logical.stability import (
+    LogicalExperiment,
+    Step,
+    check_int,
+    plaquette_circuit,
+    rectangle_plaquettes,
+    two_qubit_gates,
+)
+
+__all__ = ["surgery_experiment"]
+
+
+def surgery_experiment(*, distance: int, merge_rounds: int | None = None, pre_rounds: int = 1,
+                       post_rounds: int = 1, basis: str = "ZZ") -> LogicalExperiment:
+    """Lattice-surgery measurement of Z_L⊗Z_L (or X_L⊗X_L) between two distance-d patches.
+
+    Args:
+        distance: code distance d of each patch, odd integer >= 3.
+        merge_rounds: rounds of the merged patch, integer >= 1; None: d (the time-like
+            distance of the measured outcome).
+        pre_rounds: memory rounds before the merge, integer >= 1.
+        post_rounds: memory rounds after the split, integer >= 1.
+        basis: ``"ZZ"`` or ``"XX"``.
+
+    Returns:
+        ``LogicalExperiment`` named ``"surgery-ZZ"``/``"surgery-XX"``, three observables (0:
+        the measured ZZ/XX, 1: A's logical, 2: B's logical), ``rounds`` = pre + merge + post,
+        ``distance`` = d; ``resources``: ``qubits``, ``data`` (2d² + d, gap included),
+        ``ancillas`` (every measure qubit used), ``merge_rounds``, ``rounds``,
+        ``two_qubit_gates_per_round`` (whole circuit / rounds), ``two_qubit_gates_per_round_
+        separate`` and ``..._merged`` (one round of each phase).
+
+    Raises:
+        ValueError: bad ``distance``, round counts or ``basis``.
+
+    Example:
+        >>> exp = surgery_experiment(distance=3)
+        >>> exp.resources["data"], exp.resources["ancillas"], exp.rounds
+        (21, 20, 5)
+        >>> exp.circuit.num_observables
+        3
+    """
+    d = check_int("distance", distance, 3, even=False)
+    m = d if merge_rounds is None else check_int("merge_rounds", merge_rounds, 1)
+    pre = check_int("pre_rounds", pre_rounds, 1)
+    post = check_int("post_rounds", post_rounds, 1)
+    if basis not in ("ZZ", "XX"):
+        raise ValueError(f"basis = {basis!r}: must be 'ZZ' or 'XX'")
+    kind = basis[0]
+    gap_basis = "X" if kind == "Z" else "Z"
+    cells = range(d)
+    if kind == "Z":  # B above A: the gap is the row y = 2d + 1
+        a_data = [(2 * i + 1, 2 * j + 1) for j in cells for i in cells]
+        b_data = [(x, y + 2 * d + 2) for x, y in a_data]
+        gap = [(2 * i + 1, 2 * d + 1) for i in cells]
+        a_plaq = rectangle_plaquettes(0, 0, d, d)
+        b_plaq = rectangle_plaquettes(0, d + 1, d, d)
+        merged = rectangle_plaquettes(0, 0, d, 2 * d + 1)
+        a_log = [(2 * i + 1, 1) for i in cells]          # Z_L: A's bottom row
+        b_log = [(2 * i + 1, 4 * d + 1) for i in cells]  # B's top row
+    else:  # B right of A: the gap is the column x = 2d + 1
+        a_data = [(2 * i + 1, 2 * j + 1) for j in cells for i in cells]
+        b_data = [(x + 2 * d + 2, y) for x, y in a_data]
+        gap = [(2 * d + 1, 2 * j + 1) for j in cells]
+        a_plaq = rectangle_plaquettes(0, 0, d, d)
+        b_plaq = rectangle_plaquettes(d + 1, 0, d, d)
+        merged = rectangle_plaquettes(0, 0, 2 * d + 1, d)
+        a_log = [(1, 2 * j + 1) for j in cells]          # X_L: A's left column
+        b_log = [(4 * d + 1, 2 * j + 1) for j in cells]  # B's right column
+    separate = a_plaq + b_plaq
+    old = {p.center for p in separate}
+    new = [p for p in merged if p.center not in old]
+    patches = tuple(sorted(a_data + b_data, key=lambda c: (c[1], c[0])))
+    steps = ([Step("reset", kind, patches)] + [Step("round", plaquettes=separate)] * pre
+             + [Step("reset", gap_basis, tuple(gap))] + [Step("round", plaquettes=merged)] * m
+             + [Step("measure", gap_basis, tuple(gap))]
+             + [Step("round", plaquettes=separate)] * post + [Step("measure", kind, patches)])
+    circuit, records, qubit = plaquette_circuit(steps)
+    total = circuit.num_measurements
+    first_merge = pre + 1
+    observables = ([records[("p", first_merge, p.center)] for p in new],
+                   [records[("d", c)] for c in a_log], [records[("d", c)] for c in b_log])
+    for k, recs in enumerate(observables):
+        circuit.append("OBSERVABLE_INCLUDE", [stim.target_rec(r - total) for r in recs], [k])
+    rounds = pre + m + post
+    data = sorted(qubit[c] for c in (*patches, *gap))
+    ancillas = sorted({qubit[p.center] for p in (*separate, *merged)})
+    resources = {"qubits": len(data) + len(ancillas), "data": len(data),
+                 "ancillas": len(ancillas), "merge_rounds": m, "rounds": rounds,
+                 "new_plaquettes": len(new),
+                 "two_qubit_gates_per_round": two_qubit_gates(circuit) // rounds,
+                 "two_qubit_gates_per_round_separate": sum(len(p.support) for p in separate),
+                 "two_qubit_gates_per_round_merged": sum(len(p.support) for p in merged)}
+    return LogicalExperiment(f"surgery-{basis}", circuit, tuple(data), tuple(ancillas), rounds,
+                             d, resources)
