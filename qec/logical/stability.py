@@ -117,6 +117,15 @@ class Plaquette:
     basis: str
     support: frozenset[Coord]
 
+    def __post_init__(self) -> None:
+        if self.basis not in ("X", "Z"):
+            raise ValueError(f"basis = {self.basis!r}: must be 'X' or 'Z'")
+        cx, cy = self.center
+        bad = [d for d in self.support if abs(d[0] - cx) != 1 or abs(d[1] - cy) != 1]
+        if bad:
+            raise ValueError(f"support = {sorted(self.support)}: every data qubit must be at "
+                             f"(x ± 1, y ± 1) from center = {self.center}; not {bad}")
+
 
 @dataclass(frozen=True)
 class Step:
@@ -134,6 +143,12 @@ class Step:
     basis: str = "Z"
     data: tuple[Coord, ...] = ()
     plaquettes: tuple[Plaquette, ...] = ()
+
+    def __post_init__(self) -> None:
+        if self.kind not in ("reset", "round", "measure"):
+            raise ValueError(f"kind = {self.kind!r}: must be 'reset', 'round' or 'measure'")
+        if self.basis not in ("X", "Z"):
+            raise ValueError(f"basis = {self.basis!r}: must be 'X' or 'Z'")
 
 
 def rectangle_plaquettes(x0: int, y0: int, width: int, height: int, *, sides: str = "Z",
@@ -203,6 +218,9 @@ def plaquette_circuit(steps: Sequence[Step]) -> tuple[stim.Circuit, dict[Any, in
         ``("d", coord)`` to absolute measurement indices (the last data measurement of a
         coordinate); ``qubits`` maps every coordinate to its stim index. Add observables with
         ``stim.target_rec(index - circuit.num_measurements)``.
+
+    Raises:
+        ValueError: one centre given two bases in different rounds.
     """
     coords: set[Coord] = set()
     for s in steps:
@@ -216,6 +234,11 @@ def plaquette_circuit(steps: Sequence[Step]) -> tuple[stim.Circuit, dict[Any, in
     for xy, q in sorted(qubit.items(), key=lambda kv: kv[1]):
         c.append("QUBIT_COORDS", [q], list(xy))
     anc = sorted({qubit[p.center] for s in steps for p in s.plaquettes})
+    basis_of: dict[Coord, str] = {}
+    for p in (p for s in steps for p in s.plaquettes):
+        if basis_of.setdefault(p.center, p.basis) != p.basis:
+            raise ValueError(f"plaquette at center = {p.center}: basis 'X' in one round and "
+                             "'Z' in another; a measure qubit keeps its basis")
     records: dict[Any, int] = {}
     last: dict[Coord, _Last] = {}
     reset_at: dict[Coord, tuple[str, int]] = {}     # data -> (basis, round it precedes)
@@ -243,27 +266,16 @@ def plaquette_circuit(steps: Sequence[Step]) -> tuple[stim.Circuit, dict[Any, in
             for center, lst in last.items():
                 if lst.round != rnd or lst.support - set(s.data):
                     continue
-                p_basis = _basis_of(steps, center)
-                if p_basis != s.basis:
+                if basis_of[center] != s.basis:
                     continue
                 targets = [lst.rec] + [records[("d", d)] for d in lst.support]
                 _detector(c, targets, n, (*center, rnd + 1))
             if s is not steps[-1]:
                 c.append("TICK")
-        elif s.kind == "round":
+        else:
             rnd += 1
             n = _round(c, s.plaquettes, qubit, n, rnd, records, last, reset_at, measured_at)
-        else:
-            raise ValueError(f"step kind = {s.kind!r}: must be 'reset', 'round' or 'measure'")
     return c, records, qubit
-
-
-def _basis_of(steps: Sequence[Step], center: Coord) -> str:
-    for s in steps:
-        for p in s.plaquettes:
-            if p.center == center:
-                return p.basis
-    raise KeyError(center)
 
 
 def _detector(c: stim.Circuit, targets: list[int], n: int, coords: tuple) -> None:

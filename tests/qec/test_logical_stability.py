@@ -11,7 +11,7 @@ import stim
 import qec.logical.stability as stability_module
 from qec.decoders import compile_decoder, decoder_dem
 from qec.logical import LogicalExperiment, stability_experiment
-from qec.logical.stability import Step, plaquette_circuit, rectangle_plaquettes
+from qec.logical.stability import Plaquette, Step, plaquette_circuit, rectangle_plaquettes
 from qec.noise import NoiseModel
 from qec.stats import logical_rate
 
@@ -188,3 +188,19 @@ def test_every_deterministic_parity_is_covered(basis):
 def test_bad_input(kwargs, match):
     with pytest.raises(ValueError, match=match):
         stability_experiment(**kwargs)
+
+
+def test_builder_bad_input():
+    with pytest.raises(ValueError, match="kind = 'wait': must be 'reset', 'round' or 'measure'"):
+        Step("wait")
+    with pytest.raises(ValueError, match="basis = 'Y': must be 'X' or 'Z'"):
+        Step("reset", "Y", ((1, 1),))
+    with pytest.raises(ValueError, match="basis = 'Y'"):
+        Plaquette((2, 2), "Y", frozenset({(1, 1)}))
+    with pytest.raises(ValueError, match=r"support = \[\(5, 5\)\]"):
+        Plaquette((2, 2), "X", frozenset({(5, 5)}))
+    x = Plaquette((2, 2), "X", frozenset({(1, 1)}))
+    z = Plaquette((2, 2), "Z", frozenset({(1, 1)}))
+    with pytest.raises(ValueError, match=r"center = \(2, 2\): basis 'X' in one round"):
+        plaquette_circuit([Step("reset", "Z", ((1, 1),)), Step("round", plaquettes=(x,)),
+                           Step("round", plaquettes=(z,))])
