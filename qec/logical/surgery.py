@@ -49,8 +49,9 @@ XX     0.1 %  5    2.03e-4    2.90e-5           1.03                   2.05
 
 Each patch's own logical fails about as often as a memory; the measured outcome (observable
 0) fails ~1.5–2x as often (its time-like chains along the seam, plus both patches' space-like
-ones). XX is worse than ZZ because its new plaquettes are X type, whose ``H`` gates add noise
-to every measurement along the seam.
+ones). XX's outcome fails more often than ZZ's, most likely because its new plaquettes are X
+type, whose two ``H`` gates per round add measurement noise along the seam (observable 0 is
+flipped by time-like chains; the X and Z memories, flipped by space-like ones, agree).
 """
 
 from __future__ import annotations

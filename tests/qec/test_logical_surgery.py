@@ -170,7 +170,7 @@ def test_error_per_operation_falls_with_d_and_costs_within_2x_memory(basis):
 @pytest.mark.slow
 @pytest.mark.parametrize("basis", ["ZZ", "XX"])
 def test_error_per_operation_low_noise(basis):
-    # p = 0.1 %: 10^6 shots per point (d = 5: ~100 errors), ~15 s per basis on 2 cores
+    # p = 0.1 %: 10^6 shots per point (d = 5: ~100-200 errors), 7-8 s per basis on 2 cores
     rates = {}
     for d in (3, 5):
         op, mem, (ref, (ref_lo, _)) = _operation_and_reference(0.001, d, 1_000_000, basis)
