@@ -106,11 +106,8 @@ def stim_circuit(circ: GKPSurfaceCircuit, *, sigma: float, sigma_loss: float = 0
                 out.append("X_ERROR", [t.value], float(probs[b]))
                 out.append("Z_ERROR", [t.value], float(probs[b + 1]))
                 b += 2
-        elif name in ("X_ERROR", "Z_ERROR"):  # the q or the p correction alone
-            for t in inst.targets_copy():
-                out.append(name, [t.value], float(probs[b]))
-                b += 1
-        elif name in ("M", "MR", "MX", "MRX"):
+        elif name in ("X_ERROR", "Z_ERROR", "M", "MR", "MX", "MRX"):
+            # X_ERROR / Z_ERROR: the q or the p correction alone; M…: a homodyne readout
             for t in inst.targets_copy():
                 out.append(name, [t.value], float(probs[b]))
                 b += 1
