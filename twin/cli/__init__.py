@@ -33,6 +33,10 @@ _SUBCOMMANDS: dict[str, tuple[str, str]] = {
         "twin.cli.compare",
         "QEC codes x distances x decoders on one device: logical error, Λ, resources",
     ),
+    "logical": (
+        "twin.cli.logical",
+        "fault-tolerant logical operations (surgery, transversal CNOT, GHZ): error and cost",
+    ),
     "sweep": (
         "twin.cli.sweep",
         "a resumable grid of QEC tasks (code, distance, decoder, noise) into a sinter CSV",
@@ -52,6 +56,7 @@ examples:
   quantacore extract --device my_device.toml
   quantacore physics-sweep --grid cavity.g=50:300:6 --out g.nc --plot g.png
   quantacore compare --codes surface xzzx --distances 3 5 7 --decoders mwpm mwpm-erasure
+  quantacore logical surgery-cnot transversal-cnot --distances 3 --out logical-out
   quantacore sweep tasks.toml --save-resume results.csv --plot sweep.png
   quantacore sweep tasks.toml --save-resume results.csv --dask tcp://HOST:8786
 
@@ -100,6 +105,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command is None:
         parser.print_help()
         return 0
+    args.argv = args_list
     try:
         return int(args.command_module.run(args) or 0)
     except UserError as exc:

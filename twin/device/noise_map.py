@@ -53,7 +53,7 @@ from qec.codes import cat_noise_model, cat_surface_noise_model, memory_experimen
 from qec.gkp import GKPNoise
 from qec.noise import NoiseModel, OpNoise, TwoQubitNoise
 
-__all__ = ["code_noise", "noise_model_from_extraction", "op_noise", "pair_noise"]
+__all__ = ["code_noise", "modular_noise", "noise_model_from_extraction", "op_noise", "pair_noise"]
 
 
 def op_noise(channel: Channel) -> OpNoise:
@@ -93,6 +93,18 @@ def noise_model_from_extraction(ext: Extraction) -> NoiseModel:
     )
 
 
+def modular_noise(ext: Extraction) -> NoiseModel:
+    """The atom-qubit model with the node's local CNOT channel as ``gate_2q_local``.
+
+    Gates on the pairs given to ``noisy_circuit`` as ``local_pairs`` (same module) get the
+    local channel (two-qubit depolarising from ``node.local_gate_error`` r, p = 5r/4); every
+    other two-qubit gate the photon-mediated remote gate (``gate_2q``). Used by the BB code's
+    short-range checks and by the logical operations (``twin.studies.logical``).
+    """
+    local = pair_noise(local_cnot_channel(ext.figures["local_gate_error"]))
+    return noise_model_from_extraction(ext).with_(gate_2q_local=local)
+
+
 def code_noise(ext: Extraction, code: str) -> tuple[NoiseModel, OpNoise | GKPNoise | None]:
     """Noise of ``code`` on the extracted device.
 
@@ -109,8 +121,7 @@ def code_noise(ext: Extraction, code: str) -> tuple[NoiseModel, OpNoise | GKPNoi
     if code in ("surface", "xzzx", "color"):
         return noise_model_from_extraction(ext), None
     if code == "bb":
-        local = pair_noise(local_cnot_channel(ext.figures["local_gate_error"]))
-        return noise_model_from_extraction(ext).with_(gate_2q_local=local), None
+        return modular_noise(ext), None
     if code == "repetition":
         cat = ext.bosonic["cat"]
         phase_flip = cat.pz + cat.py

@@ -1,0 +1,139 @@
+"""Report of ``quantacore logical``: logical.json, PNG plots and logical.html.
+
+Plots draw what was measured: a point with errors at its rate with its 95 % Wilson interval; a
+point with no error as an upper bound (a down-pointing marker at the interval's upper end),
+never as a value on the log axis.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from pathlib import Path
+
+from twin.reports.html import html_page, html_table
+from twin.reports.plots import new_figure, save_figure
+from twin.studies.logical import LogicalResult, LogicalRow
+
+__all__ = ["format_logical", "write_logical_report"]
+
+
+def _point_text(point: dict[str, float]) -> str:
+    return ", ".join(f"{k}={v:g}" for k, v in point.items()) or "device"
+
+
+def format_logical(result: LogicalResult) -> str:
+    """The result as a plain-text table (one row per experiment, distance and point)."""
+    head = (f"{'point':<22} {'experiment':<17} {'d':>3} {'decoder':<13} {'shots':>7} "
+            f"{'errors':>6} {'per operation [95% CI]':<32} {'per round':>10} {'qubits':>6} "
+            f"{'remote':>6} {'local':>6} {'heralds':>8} {'time (µs)':>9}")
+    lines = [head]
+    for r in result.rows:
+        lo, hi = r.rate.per_shot_ci
+        lines.append(
+            f"{_point_text(r.point):<22} {r.experiment:<17} {r.distance:>3} {r.decoder:<13} "
+            f"{r.rate.shots:>7} {r.rate.errors:>6} "
+            f"{r.rate.per_shot:<9.3g} [{lo:.2e}, {hi:.2e}]  {r.rate.per_round:>10.3g} "
+            f"{r.qubits:>6} {r.remote_gates:>6} {r.local_gates:>6} {r.heralds_per_shot:>8.3g} "
+            f"{r.duration_us:>9.0f}")
+    for d, c in sorted(result.crossovers.items()):
+        if c.value is None:
+            lines.append(f"crossover surgery-cnot / transversal-cnot, d={d}: none in the swept "
+                         f"range of {result.sweep_key} ({100 * c.crossed:.0f}% of resamples "
+                         "cross)")
+        else:
+            lines.append(f"crossover surgery-cnot / transversal-cnot, d={d}: {result.sweep_key}"
+                         f" = {c.value:.4g}  95% bootstrap [{c.interval[0]:.4g}, "
+                         f"{c.interval[1]:.4g}] ({100 * c.crossed:.0f}% of resamples cross)")
+    return "\n".join(lines)
+
+
+def _draw(ax, rows: Sequence[LogicalRow], xs: Sequence[float], label: str) -> None:
+    """One curve: measured points with intervals, zero-error points as upper bounds."""
+    hit = [(x, r) for x, r in zip(xs, rows, strict=True) if r.rate.errors > 0]
+    zero = [(x, r) for x, r in zip(xs, rows, strict=True) if r.rate.errors == 0]
+    color = None
+    if hit:
+        x, y = [p[0] for p in hit], [p[1].rate.per_shot for p in hit]
+        err = [[p[1].rate.per_shot - p[1].rate.per_shot_ci[0] for p in hit],
+               [p[1].rate.per_shot_ci[1] - p[1].rate.per_shot for p in hit]]
+        bars = ax.errorbar(x, y, yerr=err, marker="o", capsize=3, label=label)
+        color = bars.lines[0].get_color()
+    if zero:
+        ax.scatter([p[0] for p in zero], [p[1].rate.per_shot_ci[1] for p in zero], marker="v",
+                   color=color, label=f"{label}: 0 errors (upper bound)" if not hit else None)
+
+
+def write_logical_report(result: LogicalResult, out: str | Path, *,
+                         command: str = "", version: str = "", seed: int = 0) -> list[Path]:
+    """Write ``logical.json``, the plots and ``logical.html`` into the folder ``out``.
+
+    Args:
+        result: what ``twin.studies.logical.run_logical`` returned.
+        out: the folder (created).
+        command: the command line that produced it (shown on the page).
+        version: the package version (shown on the page).
+        seed: the sampling seed (shown on the page).
+
+    Returns:
+        The written files.
+    """
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    written = [out / "logical.json"]
+    written[0].write_text(json.dumps(result.to_json(), indent=2))
+    images = []
+    points = sorted({tuple(r.point.items()) for r in result.rows})
+    fig, (ax,) = new_figure(width=6.4, row_height=3.8)
+    for exp in dict.fromkeys(r.experiment for r in result.rows):
+        rows = sorted((r for r in result.rows if r.experiment == exp
+                       and tuple(r.point.items()) == points[0]), key=lambda r: r.distance)
+        _draw(ax, rows, [r.distance for r in rows], exp)
+    ax.set_yscale("log")
+    ax.set_xlabel("code distance d")
+    ax.set_ylabel("logical error per operation")
+    ax.set_title(f"Logical operations ({_point_text(dict(points[0]))})")
+    ax.grid(True, which="both", alpha=0.3)
+    ax.legend(fontsize=8)
+    images.append(save_figure(fig, out / "logical_error.png"))
+    if result.sweep_key and len(points) >= 2:
+        fig, (ax,) = new_figure(width=6.4, row_height=3.8)
+        for exp in dict.fromkeys(r.experiment for r in result.rows):
+            for d in sorted({r.distance for r in result.rows}):
+                rows = sorted((r for r in result.rows if r.experiment == exp
+                               and r.distance == d), key=lambda r: r.point[result.sweep_key])
+                if rows:
+                    _draw(ax, rows, [r.point[result.sweep_key] for r in rows], f"{exp} d={d}")
+        for d, c in result.crossovers.items():
+            if c.value is not None:
+                ax.axvline(c.value, color="grey", linestyle="--", linewidth=1,
+                           label=f"crossover d={d}: {c.value:.3g}")
+                if c.interval[0] == c.interval[0]:
+                    ax.axvspan(c.interval[0], c.interval[1], color="grey", alpha=0.15)
+        ax.set_yscale("log")
+        ax.set_xlabel(result.sweep_key)
+        ax.set_ylabel("logical error per operation")
+        ax.set_title("Surgery vs transversal along the sweep")
+        ax.grid(True, which="both", alpha=0.3)
+        ax.legend(fontsize=7)
+        images.append(save_figure(fig, out / "logical_sweep.png"))
+    header = ["point", "experiment", "d", "decoder", "shots", "errors", "per operation",
+              "95 % interval", "per round", "qubits", "remote gates", "local gates",
+              "heralds / op", "time (µs)"]
+    table = [[_point_text(r.point), r.experiment, r.distance, r.decoder, r.rate.shots,
+              r.rate.errors, f"{r.rate.per_shot:.3e}",
+              f"[{r.rate.per_shot_ci[0]:.2e}, {r.rate.per_shot_ci[1]:.2e}]",
+              f"{r.rate.per_round:.3e}", r.qubits, r.remote_gates, r.local_gates,
+              f"{r.heralds_per_shot:.3g}", f"{r.duration_us:.0f}"] for r in result.rows]
+    what = html_table(["command", "version", "seed"], [[command or "(API)", version, seed]])
+    sections = [("What was run", what), ("Results", html_table(header, table))]
+    if result.crossovers:
+        cross = [[d, "none in range" if c.value is None else f"{c.value:.4g}",
+                  f"[{c.interval[0]:.4g}, {c.interval[1]:.4g}]", f"{100 * c.crossed:.0f} %"]
+                 for d, c in sorted(result.crossovers.items())]
+        sections.append((f"Surgery-CNOT vs transversal-CNOT crossover in {result.sweep_key}",
+                         html_table(["d", "crossover", "95 % bootstrap", "resamples crossing"],
+                                    cross)))
+    page = out / "logical.html"
+    page.write_text(html_page("QuantaCore logical operations", sections, images))
+    return [*written, *images, page]
