@@ -1,0 +1,33 @@
+"""Logical operations between code patches: transversal CNOT and GHZ circuits, joint decoding.
+
+Example:
+    >>> exp = transversal_cnot_experiment(distance=3, rounds_before=1, rounds_after=1)
+    >>> exp.resources["patches"], exp.resources["remote_gates"]
+    (2, 9)
+"""
+
+from qec.logical.transversal import (
+    DecodingComparison,
+    TransversalExperiment,
+    compare_decoding,
+    decode_jointly,
+    decode_separately,
+    ghz_experiment,
+    observable_flips,
+    restrict_dem,
+    sample_measurements,
+    transversal_cnot_experiment,
+)
+
+__all__ = [
+    "DecodingComparison",
+    "TransversalExperiment",
+    "compare_decoding",
+    "decode_jointly",
+    "decode_separately",
+    "ghz_experiment",
+    "observable_flips",
+    "restrict_dem",
+    "sample_measurements",
+    "transversal_cnot_experiment",
+]
