@@ -8,12 +8,15 @@ Example:
 
 from qec.logical.transversal import (
     DecodingComparison,
+    GHZFidelity,
     TransversalExperiment,
     compare_decoding,
     decode_jointly,
     decode_separately,
     ghz_experiment,
+    ghz_fidelity,
     joint_dem,
+    logical_error,
     observable_flips,
     restrict_dem,
     sample_measurements,
@@ -22,12 +25,15 @@ from qec.logical.transversal import (
 
 __all__ = [
     "DecodingComparison",
+    "GHZFidelity",
     "TransversalExperiment",
     "compare_decoding",
     "decode_jointly",
     "decode_separately",
     "ghz_experiment",
+    "ghz_fidelity",
     "joint_dem",
+    "logical_error",
     "observable_flips",
     "restrict_dem",
     "sample_measurements",

@@ -10,7 +10,9 @@ from qec.logical import (
     decode_jointly,
     decode_separately,
     ghz_experiment,
+    ghz_fidelity,
     joint_dem,
+    logical_error,
     observable_flips,
     restrict_dem,
     sample_measurements,
@@ -213,3 +215,61 @@ def test_bad_decoding_inputs_raise():
         sample_measurements(bell, noise, shots=0, seed=1)
     with pytest.raises(ValueError, match="noise = "):
         sample_measurements(bell, 0.001, shots=1, seed=1)
+    with pytest.raises(ValueError, match="experiment = "):
+        sample_measurements("bell", noise, shots=1, seed=1)
+    erasure = NoiseModel(gate_2q=TwoQubitNoise(erasure=0.01))
+    with pytest.raises(ValueError, match="heralded erasure"):
+        sample_measurements(bell, erasure, shots=1, seed=1)
+
+
+@pytest.mark.parametrize("kind", ["bell-Z", "bell-X", "ghz-Z", "ghz-X"])
+def test_joint_decoding_corrects_bell_and_ghz(kind):
+    mode, basis = kind.split("-")
+    if mode == "bell":
+        exp = transversal_cnot_experiment(distance=3, basis=basis, mode="bell")
+    else:
+        exp = ghz_experiment(distance=3, basis=basis)
+    noise = NoiseModel.uniform_depolarizing(0.003)
+    m = sample_measurements(exp, noise, shots=5_000, seed=2)
+    actual = observable_flips(exp, noise, m)
+    decoded = np.any(decode_jointly(exp, noise, m) != actual, axis=1)
+    raw = np.any(actual, axis=1)  # no decoding: read the observables as they come
+    assert decoded.mean() < raw.mean() / 4
+
+
+def test_bell_pair_error_falls_with_distance():
+    noise = NoiseModel.uniform_depolarizing(0.003)
+    rates = [logical_error(transversal_cnot_experiment(distance=d, mode="bell", basis="X"),
+                           noise, shots=20_000, seed=8) for d in (3, 5)]
+    assert rates[1].per_shot_ci[1] < rates[0].per_shot_ci[0]
+
+
+def test_ghz_fidelity_bracket():
+    f = ghz_fidelity(distance=3, noise=NoiseModel.uniform_depolarizing(0.003), shots=4_000,
+                     seed=4)
+    assert f.z.shots == f.x.shots == 4_000 and f.z.errors > 0 and f.x.errors > 0
+    assert f.bounds == pytest.approx((1 - f.z.per_shot - f.x.per_shot,
+                                      1 - max(f.z.per_shot, f.x.per_shot)))
+    assert f.interval[0] <= f.bounds[0] <= f.bounds[1] <= f.interval[1] < 1
+
+
+def test_logical_error_matches_compare_decoding():
+    exp = transversal_cnot_experiment(distance=3, rounds_before=2, rounds_after=2)
+    noise = NoiseModel.uniform_depolarizing(0.004)
+    r = compare_decoding(exp, noise, shots=3_000, seed=9)
+    joint = logical_error(exp, noise, shots=3_000, seed=9)
+    sep = logical_error(exp, noise, shots=3_000, seed=9, separately=True)
+    assert (joint.errors, sep.errors) == (r.joint_failures, r.separate_failures)
+    assert joint.rounds == 4
+
+
+def test_remote_and_local_channels_both_count():
+    # a noisier photonic link (remote CXs) than the local gates: joint decoding still wins
+    exp = transversal_cnot_experiment(distance=3)
+    noise = NoiseModel.uniform_depolarizing(0.002).with_(
+        gate_2q=TwoQubitNoise.depolarizing(0.02),
+        gate_2q_local=TwoQubitNoise.depolarizing(0.002))
+    r = compare_decoding(exp, noise, shots=10_000, seed=3)
+    assert r.p_value < 0.01
+    quiet = compare_decoding(exp, NoiseModel.uniform_depolarizing(0.002), shots=10_000, seed=3)
+    assert r.joint_failures > quiet.joint_failures
