@@ -135,7 +135,7 @@ def _patch(distance: int) -> _Patch:
         final = [t.value for t in [i for i in cflat if i.name in ("M", "MX")][-1].targets_copy()]
         obs = next(i for i in cflat if i.name == "OBSERVABLE_INCLUDE")
         logical[b] = tuple(sorted(final[len(final) + t.value] for t in obs.targets_copy()))
-    return _Patch(c.num_qubits, coords, data, ancillas, x_anc, layers,
+    return _Patch(gen["Z"].num_qubits, coords, data, ancillas, x_anc, layers,
                   {a: tuple(sorted(s)) for a, s in support.items()}, logical)
 
 
@@ -349,22 +349,17 @@ def _circuit(lay: _Patch, d: int, basis: str, prep: tuple[str, ...], rounds: tup
             lines.extend(["TICK", "CX " + " ".join(f"{q(k, a)} {q(k, b)}" for k in range(n)
                                                    for a, b in layer)])
         lines.extend(["TICK", h, "TICK", "MR " + " ".join(qs(k, lay.ancillas) for k in range(n))])
+        first = n_meas
+        n_meas += n * len(lay.ancillas)
         for k in range(n):
             for i, a in enumerate(lay.ancillas):
                 key = (k, kind_of(a), a)
-                m = n_meas + k * len(lay.ancillas) + i
+                m = first + k * len(lay.ancillas) + i
                 if ref[key] is not None:
                     x, y = lay.coords[a]
-                    detector_at = (x + k * dx, y, t)
-                    pending.append((ref[key] | {m}, detector_at, k))
+                    detector(ref[key] | {m}, (x + k * dx, y, t), k)
                 ref[key] = {m}
-        n_meas += n * len(lay.ancillas)
-        for records, coords, k in pending:
-            detector(records, coords, k)
-        pending.clear()
         t += 1
-
-    pending: list[tuple[set[int], tuple[float, ...], int]] = []
 
     def transversal_cx(c: int, g: int) -> None:
         lines.extend(["TICK", "CX " + " ".join(f"{q(c, x)} {q(g, x)}" for x in lay.data)])
