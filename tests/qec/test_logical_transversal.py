@@ -92,10 +92,10 @@ def test_circuit_distance_is_d(index):
 
 
 def test_circuit_distance_is_5_at_d5():
-    exp = transversal_cnot_experiment(distance=5, rounds_before=2, rounds_after=2)
-    noisy = NoiseModel.uniform_depolarizing(1e-3).noisy_circuit(exp.circuit,
-                                                                local_pairs=exp.local_pairs)
-    assert len(noisy.shortest_graphlike_error()) == 5
+    for exp in _all_experiments(5):
+        noisy = NoiseModel.uniform_depolarizing(1e-3).noisy_circuit(exp.circuit,
+                                                                    local_pairs=exp.local_pairs)
+        assert len(noisy.shortest_graphlike_error()) == 5, (exp.kind, exp.mode, exp.basis)
 
 
 def test_restrict_dem_marginal():
