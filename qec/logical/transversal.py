@@ -44,8 +44,15 @@ accurate (d = 3: 1.2 % on 3000 shots for tesseract) but ~1 ms (tesseract, d = 3)
 ``decode_separately`` decodes each patch with its own decoder on ``patch_circuit``'s
 detectors of that patch, compiled for the DEM *restricted to that patch* (every mechanism's
 marginal on the patch's detectors and observables; mechanisms that become identical are
-merged as independent ones), then combines the per-patch predictions. It needs observables
-that each read a single patch (the product modes).
+merged as independent ones; then decomposed within the patch), and combines the per-patch
+predictions. It needs observables that each read a single patch (the product modes).
+
+What joint decoding buys (product Z, d rounds each side, uniform p = 0.3 %, seed 11, 20 000
+shots, the same decoder both ways): at d = 5, 234 failing shots jointly against 415
+separately with ``mwpm-correlated`` (one-sided McNemar p ~ 2e-18), 422 against 487 with
+``mwpm``; at d = 3 matching gains nothing (512 against 500), while ``tesseract`` does
+(17 against 33 of 2000 shots, seed 5, p ~ 7e-5): the joint DEM's gain lives in its
+hyperedges, which plain matching only sees through their decomposition.
 
 Example:
     >>> exp = transversal_cnot_experiment(distance=3, rounds_before=1, rounds_after=1)
@@ -547,12 +554,13 @@ def joint_dem(experiment: TransversalExperiment, noise: NoiseModel) -> stim.Dete
         >>> matching.decode_batch(np.zeros((1, dem.num_detectors), dtype=bool)).tolist()
         [[False, False]]
     """
-    return _decomposed_dem(_noisy(experiment, noise, joint=True), experiment.detector_patch)
+    dem = _noisy(experiment, noise, joint=True).detector_error_model(
+        approximate_disjoint_errors=True)
+    return _decompose(dem, experiment.detector_patch)
 
 
-def _decomposed_dem(noisy: stim.Circuit, patch_of: Sequence[int]) -> stim.DetectorErrorModel:
-    """The DEM decomposed as ``joint_dem`` says (``patch_of``: detector → patch)."""
-    dem = noisy.detector_error_model(approximate_disjoint_errors=True)
+def _decompose(dem: stim.DetectorErrorModel, patch_of: Sequence[int]) -> stim.DetectorErrorModel:
+    """An undecomposed DEM decomposed as ``joint_dem`` says (``patch_of``: detector → patch)."""
     errors = []
     edges: dict[frozenset[int], frozenset[int]] = {}
     weight: dict[frozenset[int], float] = {}
@@ -649,8 +657,9 @@ def decode_separately(experiment: TransversalExperiment, noise: NoiseModel,
     """One decoder per patch, on its own detectors and its DEM restricted to the patch.
 
     Patch k is decoded from the detectors of ``experiment.patch_circuit`` that belong to it,
-    with a decoder compiled for ``restrict_dem`` of that circuit's DEM to those detectors and
-    to the observables that read patch k alone; the per-patch predictions are then put
+    with a decoder compiled for the exact marginal of that circuit's (undecomposed) DEM on
+    those detectors and on the observables that read patch k alone (``restrict_dem``), then
+    decomposed within the patch as ``joint_dem`` does; the per-patch predictions are then put
     together.
 
     Args:
@@ -672,13 +681,14 @@ def decode_separately(experiment: TransversalExperiment, noise: NoiseModel,
                          "(mode 'product')")
     noisy = _noisy(experiment, noise, joint=False)
     dets, _ = _convert(noisy, measurements)
-    dem = _decomposed_dem(noisy, experiment.patch_detector_patch)
+    dem = noisy.detector_error_model(approximate_disjoint_errors=True)
     det_patch = np.asarray(experiment.patch_detector_patch)
     pred = np.zeros((dets.shape[0], noisy.num_observables), dtype=bool)
     for k in range(len(experiment.data_qubits)):
         mine = np.flatnonzero(det_patch == k)
         obs = [o for o, p in enumerate(experiment.observable_patches) if p == (k,)]
-        sub = restrict_dem(dem, detectors=mine, observables=obs)
+        # the exact marginal first, then decomposed within the patch
+        sub = _decompose(restrict_dem(dem, detectors=mine, observables=obs), [k] * len(mine))
         out = np.asarray(compile_decoder(decoder, sub).decode_batch(dets[:, mine]), dtype=bool)
         pred[:, obs] = out
     return pred
