@@ -31,16 +31,18 @@ frame of independent per-patch decoders.
 Decoding (``compare_decoding``): ``decode_jointly`` decodes the whole DEM of ``circuit`` with
 one decoder. Errors just before the CNOT flip checks of both patches (hyperedges of three to
 five detectors). stim's ``decompose_errors`` fails on some of them from d = 5 on, and where it
-succeeds it leaves pieces such as ``^ L0 L1`` (no detector) that cost matching accuracy
-(d = 3, d rounds each side, p = 0.3 %, 20 000 shots: 2.64 % of shots fail with stim's
-decomposition, 2.28 % with ``joint_dem``'s). ``joint_dem`` therefore decomposes every
-hyperedge itself, into the DEM's own graphlike mechanisms (observables included), else patch
-by patch, so every matching decoder runs at any distance. The default decoder is
-``mwpm-correlated``: pymatching's correlated matching uses that decomposition to re-weight
-each hyperedge's partner edges (d = 5: 1.08 % of shots fail against 1.76 % for ``mwpm``), at
-tens of µs per shot; ``tesseract`` and ``bposd`` take the hyperedges whole and are more
-accurate (d = 3: 1.2 % on 3000 shots for tesseract) but ~1 ms (tesseract, d = 3) to ~0.15 s
-(bposd, d = 5) per shot.
+succeeds (d = 3) it leaves pieces with no detector (``^ L0 L1``) that correlated matching
+refuses. ``joint_dem`` therefore decomposes every hyperedge itself: into the most likely
+partition into the DEM's own graphlike mechanisms (observables included), else patch by
+patch, so every matching decoder runs at any distance. The default decoder is
+``mwpm-correlated``: pymatching's correlated matching re-weights each hyperedge's partner
+edges through that decomposition, at tens of µs per shot. Product Z, d rounds each side,
+uniform p = 0.3 %, 20 000 shots (seed 1), failing shots: d = 3, 2.64 % for stim's
+decomposition with ``mwpm``, 2.80 % for ``joint_dem`` with ``mwpm``, 2.18 % with
+``mwpm-correlated``; d = 5, 1.68 % (``mwpm``) and 0.84 % (``mwpm-correlated``).
+``tesseract`` and ``bposd`` take the hyperedges whole and are more accurate (d = 3: 1.2 % of
+3000 shots for tesseract) but take ~1 ms (tesseract, d = 3) to ~0.15 s (bposd, d = 5) per
+shot.
 ``decode_separately`` decodes each patch with its own decoder on ``patch_circuit``'s
 detectors of that patch, compiled for the DEM *restricted to that patch* (every mechanism's
 marginal on the patch's detectors and observables; mechanisms that become identical are
@@ -48,11 +50,12 @@ merged as independent ones; then decomposed within the patch), and combines the 
 predictions. It needs observables that each read a single patch (the product modes).
 
 What joint decoding buys (product Z, d rounds each side, uniform p = 0.3 %, seed 11, 20 000
-shots, the same decoder both ways): at d = 5, 234 failing shots jointly against 415
-separately with ``mwpm-correlated`` (one-sided McNemar p ~ 2e-18), 422 against 487 with
-``mwpm``; at d = 3 matching gains nothing (512 against 500), while ``tesseract`` does
-(17 against 33 of 2000 shots, seed 5, p ~ 7e-5): the joint DEM's gain lives in its
-hyperedges, which plain matching only sees through their decomposition.
+shots, the same decoder both ways): at d = 5, 194 failing shots jointly against 370
+separately with ``mwpm-correlated`` (one-sided McNemar p ~ 4e-19), 378 against 486 with
+``mwpm``; at d = 3 correlated matching gains nothing (469 against 463) and plain matching
+loses (614 against 483), while ``tesseract`` gains (17 against 33 of 2000 shots, seed 5,
+p ~ 7e-5): the joint DEM's advantage lives in its hyperedges, which matching sees only
+through their decomposition.
 
 Example:
     >>> exp = transversal_cnot_experiment(distance=3, rounds_before=1, rounds_after=1)
@@ -64,6 +67,7 @@ Example:
 
 from __future__ import annotations
 
+import math
 import numbers
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -528,12 +532,12 @@ def decode_jointly(experiment: TransversalExperiment, noise: NoiseModel,
 def joint_dem(experiment: TransversalExperiment, noise: NoiseModel) -> stim.DetectorErrorModel:
     """The decomposed DEM ``decode_jointly`` compiles its decoder for.
 
-    stim decomposes most mechanisms into graphlike pieces; from d = 5 on it fails on some that
-    cross the CNOT (a measurement error on a control-patch Z check just before the CNOT flips
-    that check's two detectors in patch a and the compound detector of patch b: three
-    detectors, and no single error flips that a pair alone, nor that b detector alone).
-    Those are split here: into pieces that are graphlike mechanisms of the same DEM
-    (observables included) when such a partition exists, else patch by patch, each patch's
+    Every mechanism of the undecomposed DEM with more than two detectors is split here (stim's
+    ``decompose_errors`` fails from d = 5 on on some that cross the CNOT: a measurement error
+    on a control-patch Z check just before the CNOT flips that check's two detectors in patch
+    a and the compound detector of patch b, and no single error flips that a pair alone, nor
+    that b detector alone): into the most likely partition into graphlike mechanisms of the
+    same DEM (observables included) when one exists, else patch by patch, each patch's
     detectors into known pieces plus at most one new piece of one or two detectors, the
     observables left over going to the new piece (for the measurement error above: patch
     a's time-like pair and patch b's single detector). A mechanism with no such split is kept
@@ -575,7 +579,7 @@ def _decompose(dem: stim.DetectorErrorModel, patch_of: Sequence[int]) -> stim.De
     lines = []
     for p, dets, obs in errors:
         split = ([(dets, obs)] if len(dets) <= 2
-                 else _split(sorted(dets), obs, edges)
+                 else _split(sorted(dets), obs, edges, weight)
                  or _split_by_patch(dets, obs, edges, patch_of) or [(dets, obs)])
         parts = [" ".join([f"D{d}" for d in sorted(ds)] + [f"L{o}" for o in sorted(os_)])
                  for ds, os_ in split]
@@ -599,19 +603,34 @@ def _components(inst: stim.DemInstruction) -> list[tuple[frozenset[int], frozens
 
 
 def _split(dets: list[int], obs: frozenset[int], edges: dict[frozenset[int], frozenset[int]],
+           prob: dict[frozenset[int], float],
            ) -> list[tuple[frozenset[int], frozenset[int]]] | None:
-    """A partition of ``dets`` into known graphlike pieces whose observables XOR to ``obs``."""
-    if not dets:
-        return [] if not obs else None
-    first, rest = dets[0], dets[1:]
-    for other in [None, *rest]:
-        piece = frozenset({first} if other is None else {first, other})
-        if piece not in edges:
-            continue
-        tail = _split([d for d in rest if d != other], obs ^ edges[piece], edges)
-        if tail is not None:
-            return [(piece, edges[piece]), *tail]
-    return None
+    """The most likely partition of ``dets`` into known graphlike pieces, or None.
+
+    The pieces' observables must XOR to ``obs``; "most likely": the largest product of the
+    pieces' probabilities (``prob``).
+    """
+    best: tuple[float, list] | None = None
+
+    def search(left: list[int], want: frozenset[int], chosen: list, score: float) -> None:
+        nonlocal best
+        if best is not None and score <= best[0]:
+            return  # every piece has p < 1: adding pieces only lowers the score
+        if not left:
+            if not want:
+                best = (score, list(chosen))
+            return
+        first, rest = left[0], left[1:]
+        for other in [None, *rest]:
+            piece = frozenset({first} if other is None else {first, other})
+            if piece in edges:
+                chosen.append((piece, edges[piece]))
+                search([d for d in rest if d != other], want ^ edges[piece], chosen,
+                       score + math.log(prob[piece]))
+                chosen.pop()
+
+    search(dets, obs, [], 0.0)
+    return None if best is None else best[1]
 
 
 def _split_loose(dets: list[int], edges: dict[frozenset[int], frozenset[int]], *,

@@ -115,9 +115,9 @@ def test_restrict_dem_marginal():
 def test_joint_decoding_beats_separate_decoding_paired():
     """Acceptance: transversal CNOT with correlated decoding beats separate decoding.
 
-    d = 5, d rounds each side, p = 0.3 %, correlated matching for both (seed 11: 234 against
-    415 failing shots of 20 000). At d = 3 matching gains nothing from the joint DEM (512
-    against 500); a hypergraph decoder does (next test).
+    d = 5, d rounds each side, p = 0.3 %, correlated matching for both (seed 11: 194 against
+    370 failing shots of 20 000). At d = 3 matching gains nothing from the joint DEM (469
+    against 463); a hypergraph decoder does (next test).
     """
     exp = transversal_cnot_experiment(distance=5)
     noise = NoiseModel.uniform_depolarizing(0.003)
@@ -244,7 +244,7 @@ def test_joint_decoding_corrects_bell_and_ghz(kind):
 
 def test_bell_pair_error_falls_with_distance():
     noise = NoiseModel.uniform_depolarizing(0.003)
-    rates = [logical_error(transversal_cnot_experiment(distance=d, mode="bell", basis="X"),
+    rates = [logical_error(transversal_cnot_experiment(distance=d, mode="bell", basis="Z"),
                            noise, shots=20_000, seed=8) for d in (3, 5)]
     assert rates[1].per_shot_ci[1] < rates[0].per_shot_ci[0]
 
