@@ -518,10 +518,14 @@ def decode_jointly(experiment: TransversalExperiment, noise: NoiseModel,
         noise: the noise model the records were sampled with.
         measurements: bool, shape (shots, num_measurements), from ``sample_measurements``.
         decoder: a registered decoder name (``qec.decoders.compile_decoder``), compiled for
-            ``decoder_dem`` of the noisy circuit (decomposed where stim can).
+            ``joint_dem(experiment, noise)`` (default ``mwpm-correlated``: see the module
+            docstring for the choice and the measured alternatives).
 
     Returns:
         Predicted observable flips, bool array of shape (shots, num_observables).
+
+    Raises:
+        ValueError: on measurements of the wrong shape, or noise with heralded erasure.
     """
     noisy = _noisy(experiment, noise, joint=True)
     dets, _ = _convert(noisy, measurements)
