@@ -14,9 +14,9 @@ import pkgutil
 import pytest
 
 PACKAGES = ("physics", "qec", "control", "twin", "scenarios")
-PUBLIC_APIS = ("physics", "qec", "qec.decoders", "control", "twin.device", "twin.scenario",
-               "twin.controllers", "twin.loop", "twin.runs", "twin.studies", "twin.reports",
-               "twin.validation", "scenarios")
+PUBLIC_APIS = ("physics", "qec", "qec.decoders", "qec.logical", "control", "twin.device",
+               "twin.scenario", "twin.controllers", "twin.loop", "twin.runs", "twin.studies",
+               "twin.reports", "twin.validation", "scenarios")
 FLAGS = doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE
 
 
