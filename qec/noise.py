@@ -137,6 +137,20 @@ class OpNoise:
         """True when the channel does nothing."""
         return self.p_pauli == 0 and self.erasure == 0
 
+    def erasure_as_pauli(self) -> OpNoise:
+        """The same channel with the herald dropped: an erasure is a fully depolarised qubit.
+
+        With probability ``erasure`` the qubit is replaced by the maximally mixed state, i.e.
+        each of I, X, Y, Z with probability 1/4: px → (1 − e)·px + e/4 (likewise py, pz),
+        erasure → 0 (what a decoder that never sees the herald faces).
+
+        Example:
+            >>> OpNoise(px=0.01, erasure=0.04).erasure_as_pauli()
+            OpNoise(px=0.0196, py=0.01, pz=0.01, erasure=0.0)
+        """
+        e = self.erasure
+        return OpNoise(*(round((1 - e) * p + e / 4, 15) for p in (self.px, self.py, self.pz)))
+
     def scaled(self, factor: float) -> OpNoise:
         """Every probability multiplied by ``factor`` (clipped to stay a valid channel)."""
         s = max(0.0, factor)
@@ -273,6 +287,15 @@ class TwoQubitNoise:
         """True when the channel does nothing."""
         return self.p_pauli == 0 and self.erasure == 0
 
+    def erasure_as_pauli(self) -> TwoQubitNoise:
+        """The same channel with the herald dropped: an erased pair is fully depolarised.
+
+        Each of the 16 two-qubit Paulis with probability 1/16 on an erasure:
+        p_P → (1 − e)·p_P + e/16 for the 15 non-identity P, erasure → 0.
+        """
+        e = self.erasure
+        return TwoQubitNoise(tuple(round((1 - e) * p + e / 16, 15) for p in self.probs))
+
     def scaled(self, factor: float) -> TwoQubitNoise:
         """Every probability multiplied by ``factor`` (clipped to stay a valid channel)."""
         s = max(0.0, factor)
@@ -352,6 +375,18 @@ class NoiseModel:
         """True when any operation can be heralded-erased."""
         local = self.gate_2q_local is not None and self.gate_2q_local.erasure > 0
         return self.gate_1q.erasure > 0 or self.gate_2q.erasure > 0 or local
+
+    def erasure_as_pauli(self) -> NoiseModel:
+        """Every heralded erasure folded into its Pauli channel (no herald left).
+
+        For decoders that cannot use heralds: an erased qubit (pair) is fully depolarised
+        (``OpNoise.erasure_as_pauli``, ``TwoQubitNoise.erasure_as_pauli``). The error per
+        operation is unchanged; only the information that the herald carried is lost.
+        """
+        local = None if self.gate_2q_local is None else self.gate_2q_local.erasure_as_pauli()
+        return NoiseModel(self.gate_1q.erasure_as_pauli(), self.gate_2q.erasure_as_pauli(),
+                          self.measure, self.reset, self.idle.erasure_as_pauli(), hot=self.hot,
+                          measure_z=self.measure_z, gate_2q_local=local)
 
     def scaled(self, factor: float) -> NoiseModel:
         """Every probability multiplied by ``factor`` (a noise-scale sweep)."""

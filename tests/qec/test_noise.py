@@ -184,3 +184,28 @@ def test_hot_qubit_multiplies_every_error_touching_it():
     # zero noise: the hot node changes nothing, the record order is intact
     assert NoiseModel(hot=((hot_q, 10.0),)).noisy_circuit(clean) == clean.flattened()
     assert NoiseModel.from_dict(hot.to_dict()) == hot
+
+
+def test_erasure_as_pauli_keeps_the_flip_rate_and_drops_the_herald():
+    # an erased qubit is fully depolarised: a Z measurement after it flips with e/2, heralded
+    # or not; the folded model inserts no herald
+    import numpy as np
+
+    e, px = 0.08, 0.01
+    model = NoiseModel(gate_1q=OpNoise(px=px, erasure=e),
+                       gate_2q=TwoQubitNoise(TwoQubitNoise.depolarizing(0.01).probs,
+                                             erasure=0.02))
+    folded = model.erasure_as_pauli()
+    assert not folded.has_erasure and model.has_erasure
+    assert folded.gate_2q.p_pauli == pytest.approx(0.98 * 0.01 + 15 * 0.02 / 16)
+    base = stim.Circuit("R 0\nX 0\nX 0\nM 0\nDETECTOR rec[-1]")  # two gates, two channels
+    heralded = model.noisy_circuit(base)
+    plain = folded.noisy_circuit(base)
+    assert plain.num_detectors == 1 and heralded.num_detectors == 3
+    n = 200_000
+    flips_h = heralded.compile_detector_sampler(seed=1).sample(n)[:, -1].mean()
+    flips_p = plain.compile_detector_sampler(seed=2).sample(n)[:, -1].mean()
+    one = (1 - e) * px + e / 2  # one channel's flip probability (an X or a Y)
+    expected = 2 * one * (1 - one)
+    sigma = np.sqrt(expected * (1 - expected) / n)
+    assert abs(flips_h - expected) < 4 * sigma and abs(flips_p - expected) < 4 * sigma
