@@ -25,6 +25,16 @@ measurement errors chained through all merge rounds flip observable 0: its time-
 is ``merge_rounds`` (d by default); its space-like distance, and that of observables 1 and 2,
 is d.
 
+Module map (QuantaCore: one hardware module per patch, local gates inside it, every other
+two-qubit gate the photon-mediated remote gate): the gap data and every qubit whose
+coordinate along the seam normal is <= 2d + 1 belong to A's module (``"ZZ"``: y <= 2d + 1;
+``"XX"``: x <= 2d + 1), the rest to B's. So A's extended boundary plaquettes and the new
+plaquettes on A's side are local, and the d plaquettes centred on B's side of the gap (y or
+x = 2d + 2: d − 1 weight-4 ones and one weight-2 boundary one) each reach the gap data with
+remote CNOTs: 2(d − 1) + 1 = 2d − 1 remote gates per merge round (``resources
+["remote_gates"]``: 15 at d = 3, merge_rounds = 3). ``exp.local_pairs`` gives the local
+pairs for ``NoiseModel.noisy_circuit(..., local_pairs=...)``.
+
 Cost normalisation (``tests/qec/test_logical_surgery.py``): the operation fails when *any* of
 its three observables is wrong (P_op per shot); per round p_op = 1 − (1 − P_op)^(1/R) over its
 R = pre + merge + post rounds (``qec.stats.per_round_any``). The reference is the same two
@@ -58,10 +68,11 @@ from __future__ import annotations
 
 import stim
 
-from qec.logical.stability import (
+from qec.logical._plaquettes import (
     LogicalExperiment,
     Step,
     check_int,
+    module_gates,
     plaquette_circuit,
     rectangle_plaquettes,
     two_qubit_gates,
@@ -88,7 +99,8 @@ def surgery_experiment(*, distance: int, merge_rounds: int | None = None, pre_ro
         ``distance`` = d; ``resources``: ``qubits``, ``data`` (2d² + d, gap included),
         ``ancillas`` (every measure qubit used), ``merge_rounds``, ``rounds``,
         ``two_qubit_gates_per_round`` (whole circuit / rounds), ``two_qubit_gates_per_round_
-        separate`` and ``..._merged`` (one round of each phase).
+        separate`` and ``..._merged`` (one round of each phase), ``remote_gates`` (two-qubit
+        gates between modules, whole circuit: 2d − 1 per merge round); ``modules``: A's, B's.
 
     Raises:
         ValueError: bad ``distance``, round counts or ``basis``.
@@ -145,11 +157,23 @@ def surgery_experiment(*, distance: int, merge_rounds: int | None = None, pre_ro
     rounds = pre + m + post
     data = sorted(qubit[c] for c in (*patches, *gap))
     ancillas = sorted({qubit[p.center] for p in (*separate, *merged)})
+    axis = 1 if kind == "Z" else 0  # A's module: coordinate along the seam normal <= 2d + 1
+    modules = _modules(qubit, [*patches, *gap, *(p.center for p in (*separate, *merged))],
+                       lambda xy: "A" if xy[axis] <= 2 * d + 1 else "B")
     resources = {"qubits": len(data) + len(ancillas), "data": len(data),
                  "ancillas": len(ancillas), "merge_rounds": m, "rounds": rounds,
                  "new_plaquettes": len(new),
                  "two_qubit_gates_per_round": two_qubit_gates(circuit) // rounds,
                  "two_qubit_gates_per_round_separate": sum(len(p.support) for p in separate),
-                 "two_qubit_gates_per_round_merged": sum(len(p.support) for p in merged)}
+                 "two_qubit_gates_per_round_merged": sum(len(p.support) for p in merged),
+                 "remote_gates": module_gates(circuit, modules)[1]}
     return LogicalExperiment(f"surgery-{basis}", circuit, tuple(data), tuple(ancillas), rounds,
-                             d, resources)
+                             d, resources, modules)
+
+
+def _modules(qubit: dict, coords, module_of) -> tuple[tuple[int, ...], ...]:
+    """Stim indices grouped by ``module_of(coord)``, modules in order of their names."""
+    groups: dict[str, set[int]] = {}
+    for xy in coords:
+        groups.setdefault(module_of(xy), set()).add(qubit[xy])
+    return tuple(tuple(sorted(groups[k])) for k in sorted(groups))
