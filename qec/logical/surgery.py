@@ -78,7 +78,7 @@ from qec.logical._plaquettes import (
     two_qubit_gates,
 )
 
-__all__ = ["surgery_experiment"]
+__all__ = ["CNOT_BASES", "surgery_cnot_experiment", "surgery_experiment"]
 
 
 def surgery_experiment(*, distance: int, merge_rounds: int | None = None, pre_rounds: int = 1,
@@ -177,3 +177,131 @@ def _modules(qubit: dict, coords, module_of) -> tuple[tuple[int, ...], ...]:
     for xy in coords:
         groups.setdefault(module_of(xy), set()).add(qubit[xy])
     return tuple(tuple(sorted(groups[k])) for k in sorted(groups))
+
+
+CNOT_BASES = ("Z", "X", "bell-Z", "bell-X")
+
+
+def surgery_cnot_experiment(*, distance: int, merge_rounds: int | None = None,
+                            pre_rounds: int = 1, post_rounds: int = 1,
+                            basis: str = "Z") -> LogicalExperiment:
+    """Logical CNOT (control C, target T) by lattice surgery through an ancilla patch A.
+
+    Layout (an L, three distance-d patches, one module each): A at the origin, C above A with
+    a gap row (y = 2d + 1) for the Z_C Z_A merge, T right of A with a gap column (x = 2d + 1)
+    for the X_A X_T merge. Schedule: resets (A in |+_L⟩, C and T as ``basis`` says),
+    ``pre_rounds`` rounds of the three patches; ``merge_rounds`` rounds of C+A merged (T
+    idles), split; ``merge_rounds`` rounds of A+T merged (C idles), split; ``post_rounds``
+    rounds of the three patches; A read in Z, C and T in the readout basis. Outcomes: m_zz
+    (the first C+A merge round's new Z plaquettes: Z_C on C's bottom row, Z_A on A's top
+    row), m_xx (the first A+T round's new X plaquettes: X_A's right column, X_T's left
+    column), m_a (A's top row in the final Z readout). Heisenberg picture: X_C → (−1)^m_xx
+    X_C X_T, Z_T → (−1)^(m_zz + m_a) Z_C Z_T, Z_C → Z_C, X_T → X_T, i.e. CNOT up to the Pauli
+    correction X_T^(m_zz + m_a) Z_C^m_xx, folded into the observables.
+
+    Args:
+        distance: code distance d of each patch, odd integer >= 3.
+        merge_rounds: rounds of each merge, integer >= 1; None: d.
+        pre_rounds: rounds of the three patches before the first merge, integer >= 1.
+        post_rounds: rounds after the second split, integer >= 1.
+        basis: input states and observables (each +1 without noise after the corrections):
+            ``"Z"``: |0⟩_C|0⟩_T, read Z; observables Z_C Z_T·m_zz·m_a (= input Z_T) and Z_C.
+            ``"X"``: |+⟩_C|+⟩_T, read X; observables X_C X_T·m_xx (= input X_C) and X_T.
+            ``"bell-Z"``, ``"bell-X"``: |+⟩_C|0⟩_T, the CNOT makes a Bell pair; read Z:
+            Z_C Z_T·m_zz·m_a, or read X: X_C X_T·m_xx (one observable: without the gate it
+            would be random, so these show that it acted; one transversal readout cannot
+            give both).
+
+    Returns:
+        ``LogicalExperiment`` named ``"surgery-cnot-<basis>"``, ``rounds`` = pre + 2·merge +
+        post (every round of stabiliser measurements, the two merges back to back),
+        ``distance`` = d, ``modules`` = (A's, C's, T's); ``resources``: ``qubits``,
+        ``data`` (3d² + 2d, gaps included), ``ancillas``, ``merge_rounds``, ``rounds``,
+        ``two_qubit_gates_per_round`` (whole circuit / rounds), ``remote_gates`` (whole
+        circuit: 2d − 1 per merge round, as in ``surgery_experiment``).
+
+    Raises:
+        ValueError: bad ``distance``, round counts or ``basis``.
+
+    Example:
+        >>> exp = surgery_cnot_experiment(distance=3, basis="bell-Z")
+        >>> exp.rounds, exp.resources["data"], exp.resources["remote_gates"]
+        (8, 33, 30)
+        >>> exp.circuit.num_observables
+        1
+    """
+    d = check_int("distance", distance, 3, even=False)
+    m = d if merge_rounds is None else check_int("merge_rounds", merge_rounds, 1)
+    pre = check_int("pre_rounds", pre_rounds, 1)
+    post = check_int("post_rounds", post_rounds, 1)
+    if basis not in CNOT_BASES:
+        raise ValueError(f"basis = {basis!r}: must be one of {', '.join(map(repr, CNOT_BASES))}")
+    cells, off = range(d), 2 * d + 2
+    a_data = [(2 * i + 1, 2 * j + 1) for j in cells for i in cells]
+    c_data = [(x, y + off) for x, y in a_data]
+    t_data = [(x + off, y) for x, y in a_data]
+    row_gap = tuple((2 * i + 1, 2 * d + 1) for i in cells)
+    col_gap = tuple((2 * d + 1, 2 * j + 1) for j in cells)
+    a_plaq = rectangle_plaquettes(0, 0, d, d)
+    c_plaq = rectangle_plaquettes(0, d + 1, d, d)
+    t_plaq = rectangle_plaquettes(d + 1, 0, d, d)
+    ca = rectangle_plaquettes(0, 0, d, 2 * d + 1)
+    at = rectangle_plaquettes(0, 0, 2 * d + 1, d)
+    separate = a_plaq + c_plaq + t_plaq
+    old = {p.center for p in separate}
+    new_zz = [p for p in ca if p.center not in old]
+    new_xx = [p for p in at if p.center not in old]
+    readout = "X" if basis in ("X", "bell-X") else "Z"
+    c_in = "Z" if basis == "Z" else "X"
+    t_in = "X" if basis == "X" else "Z"
+    resets: dict[str, list] = {"X": list(a_data)}
+    resets.setdefault(c_in, []).extend(c_data)
+    resets.setdefault(t_in, []).extend(t_data)
+    steps = [Step("reset", b, tuple(sorted(cs))) for b, cs in sorted(resets.items())]
+    steps += ([Step("round", plaquettes=separate)] * pre + [Step("reset", "X", row_gap)]
+              + [Step("round", plaquettes=ca + t_plaq)] * m + [Step("measure", "X", row_gap),
+                                                               Step("reset", "Z", col_gap)]
+              + [Step("round", plaquettes=at + c_plaq)] * m + [Step("measure", "Z", col_gap)]
+              + [Step("round", plaquettes=separate)] * post
+              + [Step("measure", "Z", tuple(a_data)),
+                 Step("measure", readout, tuple(sorted(c_data + t_data)))])
+    circuit, records, qubit = plaquette_circuit(steps)
+    total = circuit.num_measurements
+    m_zz = [records[("p", pre + 1, p.center)] for p in new_zz]
+    m_xx = [records[("p", pre + m + 1, p.center)] for p in new_xx]
+
+    def rec(coords) -> list[int]:
+        return [records[("d", xy)] for xy in coords]
+
+    def z_row(x0: int, y: int) -> list[int]:  # Z_L: a data row of the patch starting at x0
+        return rec((x0 + 2 * i + 1, y) for i in cells)
+
+    def x_col(x: int, y0: int) -> list[int]:  # X_L: a data column of the patch at y0
+        return rec((x, y0 + 2 * j + 1) for j in cells)
+
+    m_a = z_row(0, 2 * d - 1)                   # A's top row: the Z_A of m_zz
+    # representatives: a merged patch's logical runs straight through its gap, so Z_T is on
+    # A's top row (y = 2d − 1) and X_C on A's right column (x = 2d − 1), and the gap qubit on
+    # that line (its split readout) joins the correction
+    g_z = rec([(2 * d + 1, 2 * d - 1)])
+    g_x = rec([(2 * d - 1, 2 * d + 1)])
+    zz_out = z_row(0, off + 1) + z_row(off, 2 * d - 1) + m_zz + m_a + g_z  # C: bottom row
+    xx_out = x_col(2 * d - 1, off) + x_col(off + 1, 0) + m_xx + g_x        # T: left column
+    observables = {"Z": [zz_out, z_row(0, 4 * d + 1)], "X": [xx_out, x_col(4 * d + 1, 0)],
+                   "bell-Z": [zz_out], "bell-X": [xx_out]}[basis]
+    for k, recs in enumerate(observables):
+        circuit.append("OBSERVABLE_INCLUDE", [stim.target_rec(r - total) for r in recs], [k])
+    rounds = pre + 2 * m + post
+    data = sorted(qubit[c] for c in (*a_data, *c_data, *t_data, *row_gap, *col_gap))
+    ancillas = sorted({qubit[p.center] for p in (*separate, *ca, *at)})
+    coords = [*a_data, *c_data, *t_data, *row_gap, *col_gap,
+              *{p.center for p in (*separate, *ca, *at)}]
+    modules = _modules(qubit, coords, lambda xy: "C" if xy[1] > 2 * d + 1
+                       else "T" if xy[0] > 2 * d + 1 else "A")
+    resources = {"qubits": len(data) + len(ancillas), "data": len(data),
+                 "ancillas": len(ancillas), "merge_rounds": m, "rounds": rounds,
+                 "two_qubit_gates_per_round": two_qubit_gates(circuit) // rounds,
+                 "remote_gates": module_gates(circuit, modules)[1]}
+    return LogicalExperiment(f"surgery-cnot-{basis}", circuit, tuple(data), tuple(ancillas),
+                             rounds, d, resources, modules)
+
