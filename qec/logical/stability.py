@@ -49,7 +49,9 @@ the end of each round; detector coordinates (x, y, round), rounds counted from 1
 circuit is noiseless; add noise with ``qec.noise.NoiseModel.noisy_circuit``.
 ``plaquette_circuit`` builds any schedule of resets, rounds (each with its own plaquette set)
 and data measurements, with every deterministic detector; ``qec.logical.surgery`` uses it
-for lattice surgery.
+for lattice surgery. It, the other schedule names and ``LogicalExperiment`` (with its module map:
+``modules``, ``local_pairs``; the stability patch is one module, so ``resources["remote_gates"]``
+is 0) live in ``qec.logical._plaquettes`` and are re-exported here.
 """
 
 from __future__ import annotations
