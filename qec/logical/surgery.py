@@ -95,31 +95,32 @@ the readout basis):
 ======  =====  ===  ======  ==========================  ========  ============
 basis   p      d    rounds  P_op [Wilson 95 %]          ref       P_op / ref
 ======  =====  ===  ======  ==========================  ========  ============
-Z       0.3 %  3    8       3.55e-2 [3.44e-2, 3.67e-2]  1.81e-2   1.96
-Z       0.3 %  5    12      1.32e-2 [1.25e-2, 1.39e-2]  8.14e-3   1.62
-X       0.3 %  3    8       3.97e-2 [3.85e-2, 4.09e-2]  2.00e-2   1.99
-X       0.3 %  5    12      1.55e-2 [1.48e-2, 1.63e-2]  9.28e-3   1.67
-bell-Z  0.3 %  3    8       3.17e-2 [3.06e-2, 3.28e-2]  1.81e-2   1.75
-bell-Z  0.3 %  5    12      1.23e-2 [1.16e-2, 1.30e-2]  8.14e-3   1.51
-bell-X  0.3 %  3    8       3.50e-2 [3.38e-2, 3.61e-2]  2.00e-2   1.75
-bell-X  0.3 %  5    12      1.29e-2 [1.22e-2, 1.36e-2]  9.28e-3   1.39
-Z       0.1 %  3    8       4.01e-3 [3.88e-3, 4.13e-3]  2.16e-3   1.86
-Z       0.1 %  5    12      4.43e-4 [4.04e-4, 4.86e-4]  2.96e-4   1.50
-X       0.1 %  3    8       4.84e-3 [4.70e-3, 4.97e-3]  2.51e-3   1.93
-X       0.1 %  5    12      5.37e-4 [4.93e-4, 5.84e-4]  3.04e-4   1.77
-bell-Z  0.1 %  3    8       3.74e-3 [3.63e-3, 3.87e-3]  2.16e-3   1.73
-bell-Z  0.1 %  5    12      4.65e-4 [4.25e-4, 5.09e-4]  2.96e-4   1.57
-bell-X  0.1 %  3    8       4.06e-3 [3.93e-3, 4.18e-3]  2.51e-3   1.62
-bell-X  0.1 %  5    12      4.57e-4 [4.17e-4, 5.01e-4]  3.04e-4   1.50
+Z       0.3 %  3    8       3.50e-2 [3.39e-2, 3.62e-2]  1.81e-2   1.93
+Z       0.3 %  5    12      1.22e-2 [1.15e-2, 1.29e-2]  8.14e-3   1.50
+X       0.3 %  3    8       4.20e-2 [4.08e-2, 4.33e-2]  2.00e-2   2.10
+X       0.3 %  5    12      1.61e-2 [1.53e-2, 1.69e-2]  9.28e-3   1.73
+bell-Z  0.3 %  3    8       3.18e-2 [3.07e-2, 3.29e-2]  1.81e-2   1.76
+bell-Z  0.3 %  5    12      1.29e-2 [1.22e-2, 1.36e-2]  8.14e-3   1.58
+bell-X  0.3 %  3    8       3.37e-2 [3.26e-2, 3.48e-2]  2.00e-2   1.69
+bell-X  0.3 %  5    12      1.38e-2 [1.31e-2, 1.45e-2]  9.28e-3   1.49
+Z       0.1 %  3    8       3.96e-3 [3.83e-3, 4.08e-3]  2.16e-3   1.83
+Z       0.1 %  5    12      4.81e-4 [4.40e-4, 5.26e-4]  2.96e-4   1.62
+X       0.1 %  3    8       4.81e-3 [4.67e-3, 4.94e-3]  2.51e-3   1.92
+X       0.1 %  5    12      5.53e-4 [5.09e-4, 6.01e-4]  3.04e-4   1.82
+bell-Z  0.1 %  3    8       3.71e-3 [3.59e-3, 3.83e-3]  2.16e-3   1.72
+bell-Z  0.1 %  5    12      4.49e-4 [4.09e-4, 4.92e-4]  2.96e-4   1.52
+bell-X  0.1 %  3    8       4.06e-3 [3.94e-3, 4.19e-3]  2.51e-3   1.62
+bell-X  0.1 %  5    12      4.89e-4 [4.48e-4, 5.34e-4]  3.04e-4   1.61
 ======  =====  ===  ======  ==========================  ========  ============
 
-The error per operation falls 8–9x from d = 3 to 5 at 0.1 % (2.6–2.7x at 0.3 %), and the
-CNOT costs 1.4–2x its two logical qubits idling as long (three patches and two merges, whose
-outcomes the corrections carry). Commands: ``pytest tests/qec/test_logical_cnot.py -k
-falls`` (0.3 %, 2·10^4 shots) and ``pytest -m slow tests/qec/test_logical_cnot.py`` (0.1 %,
-10^6 shots: the table's 0.1 % rows, seeds 40 + d) run the loop that gives P_op; the 0.3 %
-rows are the same loop at 10^5 shots, the reference ``stim.Circuit.generated(
-"surface_code:rotated_memory_z", distance=d, rounds=R)`` (``_x``) under the same noise.
+The error per operation falls 8–9x from d = 3 to 5 at 0.1 % (2.4–2.9x at 0.3 %), and the
+CNOT costs 1.5–2.1x its two logical qubits idling as long (three patches and two merges,
+whose outcomes the corrections carry). Commands: every P_op is ``_rates(p, basis, shots)`` of
+``tests/qec/test_logical_cnot.py`` (seeds 40 + d + chunk start; 10^5 shots at 0.3 %, 10^6 at
+0.1 %); ``pytest -m slow tests/qec/test_logical_cnot.py`` reruns the 0.1 % rows (15–24 s a
+basis), ``-k falls`` the 0.3 % check at 2·10^4 shots. The reference: ``stim.Circuit.
+generated("surface_code:rotated_memory_z", distance=d, rounds=R)`` (``_x``) under the same
+noise, same shots, MWPM.
 """
 
 from __future__ import annotations
