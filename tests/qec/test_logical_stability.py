@@ -217,8 +217,10 @@ def test_one_module_no_remote_gates():
 def test_bad_module_map():
     exp = stability_experiment(diameter=2, rounds=2)
     qubits = exp.data_qubits + exp.ancilla_qubits
-    for modules, match in [((qubits[:-1],), "missing"), ((qubits, qubits[:1]), "exactly once"),
-                           ((qubits + (999,),), "unknown")]:
+    n = len(qubits)
+    for modules, match in [((qubits[:-1],), "0 unknown, 1 missing"),
+                           ((qubits, qubits[:1]), f"exactly once; got {n + 1} entries, 0 unk"),
+                           ((qubits + (999,),), "1 unknown, 0 missing")]:
         with pytest.raises(ValueError, match=f"modules = .*{match}"):
             LogicalExperiment("x", exp.circuit, exp.data_qubits, exp.ancilla_qubits, 2, 2,
                               modules=modules)
