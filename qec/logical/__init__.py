@@ -1,7 +1,8 @@
 """Fault-tolerant logical experiments between surface-code patches.
 
-* ``stability``: Gidney's stability experiment (time-like errors), and the plaquette-schedule
-  circuit builder that lattice surgery shares;
+* ``stability``: Gidney's stability experiment (time-like errors); ``_plaquettes``: the
+  plaquette-schedule circuit builder that lattice surgery shares, and the module map (which
+  gates are local, which remote);
 * ``surgery``: lattice-surgery ZZ / XX measurements between two patches, and a CNOT through
   an ancilla patch;
 * ``transversal``: a transversal CNOT between two patches, Bell and GHZ preparations;
@@ -19,7 +20,7 @@ Example:
 """
 
 from qec.logical.stability import LogicalExperiment, stability_experiment
-from qec.logical.surgery import surgery_experiment
+from qec.logical.surgery import surgery_cnot_experiment, surgery_experiment
 from qec.logical.transversal import (
     TransversalExperiment,
     ghz_experiment,
@@ -55,6 +56,7 @@ __all__ = [
     "restrict_dem",
     "sample_measurements",
     "stability_experiment",
+    "surgery_cnot_experiment",
     "surgery_experiment",
     "transversal_cnot_experiment",
 ]

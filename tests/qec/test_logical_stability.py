@@ -204,3 +204,29 @@ def test_builder_bad_input():
     with pytest.raises(ValueError, match=r"center = \(2, 2\): basis 'X' in one round"):
         plaquette_circuit([Step("reset", "Z", ((1, 1),)), Step("round", plaquettes=(x,)),
                            Step("round", plaquettes=(z,))])
+
+
+def test_one_module_no_remote_gates():
+    exp = stability_experiment(diameter=4, rounds=3)
+    assert len(exp.modules) == 1
+    assert set(exp.modules[0]) == set(exp.data_qubits) | set(exp.ancilla_qubits)
+    assert exp.resources["remote_gates"] == 0
+    assert len(exp.local_pairs) == exp.resources["two_qubit_gates_per_round"]  # each CX once
+
+
+def test_bad_module_map():
+    exp = stability_experiment(diameter=2, rounds=2)
+    qubits = exp.data_qubits + exp.ancilla_qubits
+    n = len(qubits)
+    for modules, match in [((qubits[:-1],), "0 unknown, 1 missing"),
+                           ((qubits, qubits[:1]), f"exactly once; got {n + 1} entries, 0 unk"),
+                           ((qubits + (999,),), "1 unknown, 0 missing")]:
+        with pytest.raises(ValueError, match=f"modules = .*{match}"):
+            LogicalExperiment("x", exp.circuit, exp.data_qubits, exp.ancilla_qubits, 2, 2,
+                              modules=modules)
+
+
+def test_builder_docstrings():
+    import qec.logical._plaquettes as plaquettes_module
+
+    assert doctest.testmod(plaquettes_module).failed == 0

@@ -202,3 +202,28 @@ def test_every_deterministic_parity_is_covered(basis, d, merge):
 def test_bad_input(kwargs, match):
     with pytest.raises(ValueError, match=match):
         surgery_experiment(**kwargs)
+
+
+@pytest.mark.parametrize("basis", ["ZZ", "XX"])
+@pytest.mark.parametrize("d,merge", [(3, None), (5, 2)])
+def test_modules_and_remote_gates(basis, d, merge):
+    exp = surgery_experiment(distance=d, merge_rounds=merge, basis=basis)
+    m = d if merge is None else merge
+    # by hand: the d plaquettes centred just past the gap on B's side (d − 1 of weight 4 with
+    # two gap CNOTs each, one weight-2 boundary one with one) reach the gap (A's) remotely
+    assert exp.resources["remote_gates"] == (2 * (d - 1) + 1) * m
+    a, b = exp.modules
+    assert set(a) | set(b) == set(exp.data_qubits) | set(exp.ancilla_qubits)
+    assert not set(a) & set(b)
+    assert len(a) > len(b)  # A holds the gap
+    coords = exp.circuit.get_final_qubit_coordinates()
+    axis = 1 if basis == "ZZ" else 0
+    assert all(coords[q][axis] <= 2 * d + 1 for q in a)
+    assert all(coords[q][axis] > 2 * d + 1 for q in b)
+    total = sum(1 for inst in exp.circuit.flattened() if inst.name == "CX"
+                for _ in inst.targets_copy()[::2])
+    pairs = exp.local_pairs  # a property: computed on each access
+    local = sum(1 for inst in exp.circuit.flattened() if inst.name == "CX"
+                for p, q in zip(inst.targets_copy()[::2], inst.targets_copy()[1::2], strict=True)
+                if (min(p.value, q.value), max(p.value, q.value)) in pairs)
+    assert total - local == exp.resources["remote_gates"]
