@@ -135,7 +135,8 @@ def sinter_decoders(**options: dict[str, Any]) -> dict[str, sinter.Decoder]:
 
 
 def make_task(circuit: stim.Circuit, *, decoder: str, json_metadata: dict[str, Any],
-              decompose: bool = True) -> sinter.Task:
+              decompose: bool = True,
+              dem: stim.DetectorErrorModel | None = None) -> sinter.Task:
     """A sinter task decoding ``circuit`` with one of our decoders.
 
     Args:
@@ -146,6 +147,9 @@ def make_task(circuit: stim.Circuit, *, decoder: str, json_metadata: dict[str, A
             a hypergraph decoder on a code whose hyperedges stim cannot split into edges (the
             ``"bb"`` code with ``bposd``): its hyperedges then stay whole, and the DEM is
             built at once instead of after a failed decomposition.
+        dem: the decoder's DEM, when the caller builds it (e.g. a transversal CNOT's
+            ``qec.logical.joint_dem``, decomposed where stim's decomposition fails); it must
+            describe ``circuit``'s detectors and observables. None: built here.
 
     Returns:
         The task, its DEM built by ``decoder_dem`` (``approximate_disjoint_errors=True``,
@@ -155,8 +159,14 @@ def make_task(circuit: stim.Circuit, *, decoder: str, json_metadata: dict[str, A
         ValueError: unknown decoder.
     """
     check_decoder(decoder)
-    return sinter.Task(circuit=circuit, decoder=decoder,
-                       detector_error_model=decoder_dem(circuit, decompose=decompose),
+    if dem is None:
+        dem = decoder_dem(circuit, decompose=decompose)
+    elif (dem.num_detectors, dem.num_observables) != (circuit.num_detectors,
+                                                      circuit.num_observables):
+        raise ValueError(f"dem: {dem.num_detectors} detectors and {dem.num_observables} "
+                         f"observables; the circuit has {circuit.num_detectors} and "
+                         f"{circuit.num_observables}")
+    return sinter.Task(circuit=circuit, decoder=decoder, detector_error_model=dem,
                        json_metadata=json_metadata)
 
 

@@ -35,7 +35,7 @@ Sampling is seeded (--seed) in chunks and resumable (--save-resume).
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Options of ``quantacore logical``."""
     from qec.decoders import decoder_names
-    from twin.studies.logical import EXPERIMENTS
+    from twin.studies.logical import ARCHITECTURES, EXPERIMENTS
 
     parser.epilog = EXAMPLES
     parser.add_argument("experiments", nargs="+", metavar="EXPERIMENT",
@@ -52,6 +52,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="also run at each value of one device parameter (physics "
                              "re-extracted at each) and report where surgery-cnot and "
                              "transversal-cnot cross")
+    parser.add_argument("--architecture", choices=ARCHITECTURES, default="shared",
+                        help="where lattice surgery's seam gates are local: shared (the "
+                             "patches of a surgery in one module, default) or per-patch (one "
+                             "module per patch: seam CNOTs remote)")
     parser.add_argument("--max-shots", type=int, default=20_000, help="shots per task")
     parser.add_argument("--max-errors", type=int, default=200,
                         help="stop a task after this many logical errors (default 200)")
@@ -134,7 +138,7 @@ def run(args: argparse.Namespace) -> int:
                              decoder=args.decoder, max_shots=args.max_shots,
                              max_errors=args.max_errors, seed=args.seed, sweep=sweep,
                              save_resume=args.save_resume, progress=progress,
-                             device_at=device_at)
+                             device_at=device_at, architecture=args.architecture)
     except ValueError as exc:
         raise UserError(f"{args.device or 'device'}: {exc}") from None
     if args.json:

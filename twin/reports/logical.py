@@ -13,7 +13,8 @@ from pathlib import Path
 
 from twin.reports.html import html_page, html_table
 from twin.reports.plots import new_figure, save_figure
-from twin.studies.logical import LogicalResult, LogicalRow
+from twin.studies.logical import LogicalResult
+from twin.studies.logical_summary import summaries
 
 __all__ = ["format_logical", "write_logical_report"]
 
@@ -24,18 +25,29 @@ def _point_text(point: dict[str, float]) -> str:
 
 def format_logical(result: LogicalResult) -> str:
     """The result as a plain-text table (one row per experiment, distance and point)."""
-    head = (f"{'point':<22} {'experiment':<17} {'d':>3} {'decoder':<13} {'shots':>7} "
+    head = (f"{'point':<22} {'experiment':<17} {'run':<6} {'d':>3} {'decoder':<15} {'shots':>7} "
             f"{'errors':>6} {'per operation [95% CI]':<32} {'per round':>10} {'qubits':>6} "
             f"{'remote':>6} {'local':>6} {'heralds':>8} {'time (µs)':>9}")
     lines = [head]
     for r in result.rows:
         lo, hi = r.rate.per_shot_ci
         lines.append(
-            f"{_point_text(r.point):<22} {r.experiment:<17} {r.distance:>3} {r.decoder:<13} "
+            f"{_point_text(r.point):<22} {r.experiment:<17} {r.variant:<6} {r.distance:>3} "
+            f"{r.decoder:<15} "
             f"{r.rate.shots:>7} {r.rate.errors:>6} "
             f"{r.rate.per_shot:<9.3g} [{lo:.2e}, {hi:.2e}]  {r.rate.per_round:>10.3g} "
             f"{r.qubits:>6} {r.remote_gates:>6} {r.local_gates:>6} {r.heralds_per_shot:>8.3g} "
             f"{r.duration_us:>9.0f}")
+    lines += ["", "per operation (its runs summed: an upper bound on the logical infidelity; "
+              "for a prepared state, fidelity between 1 - sum and 1 - max):",
+              f"{'point':<22} {'experiment':<17} {'d':>3} {'error [95% CI]':<30} "
+              f"{'fidelity range':<17} {'time (µs)':>9} {'remote':>6}"]
+    for s in summaries(result.rows):
+        lo, hi = s["interval"]
+        f0, f1 = s["fidelity"]
+        lines.append(f"{_point_text(s['point']):<22} {s['experiment']:<17} {s['distance']:>3} "
+                     f"{s['per_operation']:<9.3g} [{lo:.2e}, {hi:.2e}] {f0:.4f}-{f1:.4f}   "
+                     f"{s['duration_us']:>9.0f} {s['remote_gates']:>6}")
     for d, c in sorted(result.crossovers.items()):
         if c.value is None:
             lines.append(f"crossover surgery-cnot / transversal-cnot, d={d}: none in the swept "
@@ -48,19 +60,23 @@ def format_logical(result: LogicalResult) -> str:
     return "\n".join(lines)
 
 
-def _draw(ax, rows: Sequence[LogicalRow], xs: Sequence[float], label: str) -> None:
-    """One curve: measured points with intervals, zero-error points as upper bounds."""
-    hit = [(x, r) for x, r in zip(xs, rows, strict=True) if r.rate.errors > 0]
-    zero = [(x, r) for x, r in zip(xs, rows, strict=True) if r.rate.errors == 0]
+def _draw(ax, items: Sequence[dict], xs: Sequence[float], label: str) -> None:
+    """One curve of ``summaries`` items.
+
+    Points with errors at their rate with their intervals; an operation that saw no error as
+    an upper bound (a down-pointing marker at the interval's upper end), never as a value.
+    """
+    hit = [(x, s) for x, s in zip(xs, items, strict=True) if s["per_operation"] > 0]
+    zero = [(x, s) for x, s in zip(xs, items, strict=True) if s["per_operation"] == 0]
     color = None
     if hit:
-        x, y = [p[0] for p in hit], [p[1].rate.per_shot for p in hit]
-        err = [[p[1].rate.per_shot - p[1].rate.per_shot_ci[0] for p in hit],
-               [p[1].rate.per_shot_ci[1] - p[1].rate.per_shot for p in hit]]
+        x, y = [p[0] for p in hit], [p[1]["per_operation"] for p in hit]
+        err = [[max(0.0, p[1]["per_operation"] - p[1]["interval"][0]) for p in hit],
+               [max(0.0, p[1]["interval"][1] - p[1]["per_operation"]) for p in hit]]
         bars = ax.errorbar(x, y, yerr=err, marker="o", capsize=3, label=label)
         color = bars.lines[0].get_color()
     if zero:
-        ax.scatter([p[0] for p in zero], [p[1].rate.per_shot_ci[1] for p in zero], marker="v",
+        ax.scatter([p[0] for p in zero], [p[1]["interval"][1] for p in zero], marker="v",
                    color=color, label=f"{label}: 0 errors (upper bound)" if not hit else None)
 
 
@@ -84,11 +100,12 @@ def write_logical_report(result: LogicalResult, out: str | Path, *,
     written[0].write_text(json.dumps(result.to_json(), indent=2))
     images = []
     points = sorted({tuple(r.point.items()) for r in result.rows})
+    summ = summaries(result.rows)
     fig, (ax,) = new_figure(width=6.4, row_height=3.8)
     for exp in dict.fromkeys(r.experiment for r in result.rows):
-        rows = sorted((r for r in result.rows if r.experiment == exp
-                       and tuple(r.point.items()) == points[0]), key=lambda r: r.distance)
-        _draw(ax, rows, [r.distance for r in rows], exp)
+        items = sorted((s for s in summ if s["experiment"] == exp
+                        and tuple(s["point"].items()) == points[0]), key=lambda s: s["distance"])
+        _draw(ax, items, [s["distance"] for s in items], exp)
     ax.set_yscale("log")
     ax.set_xlabel("code distance d")
     ax.set_ylabel("logical error per operation")
@@ -96,14 +113,15 @@ def write_logical_report(result: LogicalResult, out: str | Path, *,
     ax.grid(True, which="both", alpha=0.3)
     ax.legend(fontsize=8)
     images.append(save_figure(fig, out / "logical_error.png"))
-    if result.sweep_key and len(points) >= 2:
+    key = result.sweep_key
+    if key and len(points) >= 2:
         fig, (ax,) = new_figure(width=6.4, row_height=3.8)
         for exp in dict.fromkeys(r.experiment for r in result.rows):
             for d in sorted({r.distance for r in result.rows}):
-                rows = sorted((r for r in result.rows if r.experiment == exp
-                               and r.distance == d), key=lambda r: r.point[result.sweep_key])
-                if rows:
-                    _draw(ax, rows, [r.point[result.sweep_key] for r in rows], f"{exp} d={d}")
+                items = sorted((s for s in summ if s["experiment"] == exp
+                                and s["distance"] == d), key=lambda s: s["point"][key])
+                if items:
+                    _draw(ax, items, [s["point"][key] for s in items], f"{exp} d={d}")
         for d, c in result.crossovers.items():
             if c.value is not None:
                 ax.axvline(c.value, color="grey", linestyle="--", linewidth=1,
@@ -117,16 +135,24 @@ def write_logical_report(result: LogicalResult, out: str | Path, *,
         ax.grid(True, which="both", alpha=0.3)
         ax.legend(fontsize=7)
         images.append(save_figure(fig, out / "logical_sweep.png"))
-    header = ["point", "experiment", "d", "decoder", "shots", "errors", "per operation",
+    header = ["point", "experiment", "run", "d", "decoder", "shots", "errors", "per shot",
               "95 % interval", "per round", "qubits", "remote gates", "local gates",
               "heralds / op", "time (µs)"]
-    table = [[_point_text(r.point), r.experiment, r.distance, r.decoder, r.rate.shots,
+    table = [[_point_text(r.point), r.experiment, r.variant, r.distance, r.decoder, r.rate.shots,
               r.rate.errors, f"{r.rate.per_shot:.3e}",
               f"[{r.rate.per_shot_ci[0]:.2e}, {r.rate.per_shot_ci[1]:.2e}]",
               f"{r.rate.per_round:.3e}", r.qubits, r.remote_gates, r.local_gates,
               f"{r.heralds_per_shot:.3g}", f"{r.duration_us:.0f}"] for r in result.rows]
     what = html_table(["command", "version", "seed"], [[command or "(API)", version, seed]])
-    sections = [("What was run", what), ("Results", html_table(header, table))]
+    ops = [[_point_text(s["point"]), s["experiment"], s["distance"], f"{s['per_operation']:.3e}",
+            f"[{s['interval'][0]:.2e}, {s['interval'][1]:.2e}]",
+            f"{s['fidelity'][0]:.4f} – {s['fidelity'][1]:.4f}", f"{s['duration_us']:.0f}",
+            s["remote_gates"], s["qubits"]] for s in summ]
+    sections = [("What was run", what),
+                ("Per operation (runs summed)", html_table(
+                    ["point", "experiment", "d", "error", "95 % interval", "fidelity range",
+                     "time (µs)", "remote gates", "qubits"], ops)),
+                ("Runs", html_table(header, table))]
     if result.crossovers:
         cross = [[d, "none in range" if c.value is None else f"{c.value:.4g}",
                   f"[{c.interval[0]:.4g}, {c.interval[1]:.4g}]", f"{100 * c.crossed:.0f} %"]

@@ -7,14 +7,24 @@ interval, per round, and the cost on QuantaCore: qubits, remote (photon-mediated
 two-qubit gates, expected heralds per shot, and the wall-clock time (``TICK`` layers ×
 ``timing.layer_time``).
 
-Architecture (``qec.logical``): a patch is one hardware module, so its own CNOTs are the
-*local* gate (``node.local_gate_error``, ``physics.remote_gate.local_cnot_channel``), and only
-gates between modules are the photon-mediated *remote* gate with its correlated Pauli channel
-and heralded failure (``twin.device.noise_map.modular_noise``). A transversal CNOT is one layer
-of d² remote gates; lattice surgery merges patches for d rounds through a seam whose CNOTs to
-the other module are remote. Which is cheaper at a target depends on the two channels; a
-``sweep`` over a device parameter (re-extracting the physics at every value) finds where the
-two CNOTs cross (``crossover``).
+Architecture (``ARCHITECTURES``): a patch's own CNOTs are the *local* gate
+(``node.local_gate_error``, ``physics.remote_gate.local_cnot_channel``); the transversal
+CNOT's d² gates join patches over the photonic link: the *remote* gate with its correlated
+Pauli channel and heralded failure (``twin.device.noise_map.modular_noise``). Lattice surgery
+merges neighbouring patches for d rounds through a seam: with ``"shared"`` (default: the
+patches of one surgery sit side by side in one module) every surgery gate is local, so
+surgery pays d rounds of merged stabilisers and the transversal CNOT pays d² remote gates;
+with ``"per-patch"`` (one module per patch, ``qec.logical``'s module map) the seam's CNOTs to
+the other module are remote too. Which CNOT is cheaper at a target depends on the two
+channels; a ``sweep`` over a device parameter (re-extracting the physics at every value) finds
+where they cross (``twin.studies.logical_summary.crossover``).
+
+Decoding: every experiment is decoded the same way, by correlated matching on the circuit's
+DEM (across a transversal CNOT, ``qec.logical.joint_dem``: the patches in one graph). The
+transversal decoders take Pauli noise only, so the heralds are not used by any experiment:
+each heralded erasure is folded into its Pauli channel (``NoiseModel.erasure_as_pauli``, the
+same error per operation, the herald's information dropped); ``heralds_per_shot`` still
+counts what the hardware would flag. This is pessimistic for every experiment alike.
 
 Sampling goes through ``twin.studies.collect``: seeded chunks, the same counts on every run,
 appended to a sinter CSV and resumed from it.
@@ -32,30 +42,45 @@ import numpy as np
 import stim
 
 from qec.montecarlo import make_task
-from qec.stats import Crossing, LogicalRate, crossing_with_interval, logical_rate
+from qec.stats import Crossing, LogicalRate, logical_rate
 from twin.executor import ExecutorSpec
 from twin.studies.collect import DEFAULT_CHUNK_SHOTS, collect
 
 __all__ = [
+    "ARCHITECTURES",
     "EXPERIMENTS",
     "LogicalResult",
     "LogicalRow",
+    "VARIANTS",
     "build_experiment",
-    "crossover",
     "run_logical",
 ]
 
 EXPERIMENTS: dict[str, str] = {
-    "memory": "one surface-code patch storing |0_L⟩ for d rounds (the baseline)",
+    "memory": "one surface-code patch storing a state for d rounds (the baseline)",
     "stability": "Gidney's stability experiment: a (d+1)² patch, one boundary type, d rounds",
     "surgery-zz": "lattice-surgery Z_L⊗Z_L measurement between two patches (d merge rounds)",
     "surgery-xx": "lattice-surgery X_L⊗X_L measurement between two patches (d merge rounds)",
-    "surgery-cnot": "CNOT by lattice surgery through an ancilla patch (ZZ then XX merges)",
-    "transversal-cnot": "transversal CNOT: one layer of d² remote gates, decoded jointly",
-    "bell": "Bell pair |+⟩|0⟩ → transversal CNOT; X_LX_L and Z_LZ_L",
-    "ghz": "3-patch GHZ state by two transversal CNOTs; its stabilisers",
+    "surgery-cnot": "CNOT by lattice surgery through an ancilla patch, making a Bell pair",
+    "transversal-cnot": "transversal CNOT (d² remote gates) on |+⟩|0⟩, making a Bell pair",
+    "ghz": "3-patch GHZ state by two transversal CNOTs",
 }
 """Experiment names → what each is."""
+
+ARCHITECTURES: tuple[str, ...] = ("shared", "per-patch")
+"""Where lattice surgery's seam gates are local: ``"shared"`` (the patches of a surgery in one
+module: all its gates local) or ``"per-patch"`` (one module per patch: the seam's CNOTs into
+the other patch's module are remote)."""
+
+VARIANTS: dict[str, tuple[str, ...]] = {
+    "memory": ("Z", "X"), "stability": ("X", "Z"), "surgery-zz": ("ZZ",),
+    "surgery-xx": ("XX",), "surgery-cnot": ("bell-Z", "bell-X"),
+    "transversal-cnot": ("Z", "X"), "ghz": ("Z", "X"),
+}
+"""The runs of each experiment (one sinter task each): memory and stability bases; the
+Bell pair's Z_LZ_L and X_LX_L (one readout basis per run); the GHZ state's Z-type correlators
+and X_LX_LX_L. An operation's error sums its variants (``logical_summary.summaries``), as
+``compare`` sums the Z and X memories: an upper bound on its logical infidelity."""
 
 
 @dataclass(frozen=True)
@@ -69,7 +94,20 @@ class Built:
         local_pairs: (a < b) qubit pairs whose two-qubit gates are local.
         rounds: syndrome rounds in all (the per-round figure divides by it).
         qubits: physical qubits.
+        source: the ``qec.logical`` experiment object (None for the memory), for a decoder
+            DEM of its own (``qec.logical.joint_dem`` across a transversal CNOT).
+        variant: the run (``VARIANTS``).
     """
+
+    @property
+    def remote_gates(self) -> int:
+        """Two-qubit gates of the whole circuit that are not on ``local_pairs``."""
+        return sum(1 for p in _gate_pairs(self.circuit) if p not in self.local_pairs)
+
+    @property
+    def local_gates(self) -> int:
+        """Two-qubit gates of the whole circuit on ``local_pairs``."""
+        return sum(1 for p in _gate_pairs(self.circuit) if p in self.local_pairs)
 
     name: str
     distance: int
@@ -77,6 +115,8 @@ class Built:
     local_pairs: frozenset[tuple[int, int]]
     rounds: int
     qubits: int
+    source: Any = None
+    variant: str = ""
 
 
 def _gate_pairs(circuit: stim.Circuit) -> list[tuple[int, int]]:
@@ -90,19 +130,22 @@ def _gate_pairs(circuit: stim.Circuit) -> list[tuple[int, int]]:
     return out
 
 
-def build_experiment(name: str, distance: int) -> Built:
-    """The noiseless circuit of experiment ``name`` at distance ``distance``.
+def build_experiment(name: str, distance: int, variant: str | None = None, *,
+                     architecture: str = "shared") -> Built:
+    """The noiseless circuit of one run of experiment ``name`` at distance ``distance``.
 
     Args:
         name: one of ``EXPERIMENTS``.
         distance: odd code distance ≥ 3 (the stability experiment uses the even diameter
             d + 1 and d rounds: its time-like distance is d).
+        variant: one of ``VARIANTS[name]`` (None: the first).
+        architecture: one of ``ARCHITECTURES``.
 
     Returns:
         The built experiment.
 
     Raises:
-        ValueError: unknown experiment or bad distance.
+        ValueError: unknown experiment or variant, or a bad distance.
 
     Example:
         >>> b = build_experiment("surgery-zz", 3)
@@ -114,36 +157,47 @@ def build_experiment(name: str, distance: int) -> Built:
 
     if name not in EXPERIMENTS:
         raise ValueError(f"experiment = {name!r}: must be one of {', '.join(EXPERIMENTS)}")
+    variant = VARIANTS[name][0] if variant is None else variant
+    if variant not in VARIANTS[name]:
+        raise ValueError(f"variant = {variant!r}: {name} runs {', '.join(VARIANTS[name])}")
+    if architecture not in ARCHITECTURES:
+        raise ValueError(f"architecture = {architecture!r}: must be one of "
+                         f"{', '.join(ARCHITECTURES)}")
     if isinstance(distance, bool) or not isinstance(distance, int | np.integer) \
             or distance < 3 or distance % 2 == 0:
         raise ValueError(f"distance = {distance!r}: must be an odd integer >= 3")
     d = int(distance)
-    if name == "memory":
-        exp = memory_experiment("surface", distance=d, rounds=d, basis="Z")
+    if name == "memory":  # one patch, one module: every gate local
+        exp = memory_experiment("surface", distance=d, rounds=d, basis=variant)
         return Built(name, d, exp.circuit, frozenset(_gate_pairs(exp.circuit)), d,
-                     len(exp.data_qubits) + len(exp.ancilla_qubits))
+                     len(exp.data_qubits) + len(exp.ancilla_qubits), None, variant)
     if name == "stability":
-        exp = lg.stability_experiment(diameter=d + 1, rounds=d)
+        exp = lg.stability_experiment(diameter=d + 1, rounds=d, basis=variant)
     elif name in ("surgery-zz", "surgery-xx"):
-        exp = lg.surgery_experiment(distance=d, basis=name[-2:].upper())
+        exp = lg.surgery_experiment(distance=d, basis=variant)
     elif name == "surgery-cnot":
-        exp = lg.surgery_cnot_experiment(distance=d, basis="bell")
+        exp = lg.surgery_cnot_experiment(distance=d, basis=variant)
     elif name == "transversal-cnot":
-        exp = lg.transversal_cnot_experiment(distance=d, basis="Z")
-    elif name == "bell":
-        exp = lg.transversal_cnot_experiment(distance=d, basis="bell")
+        exp = lg.transversal_cnot_experiment(distance=d, basis=variant, mode="bell")
     else:
-        exp = lg.ghz_experiment(distance=d)
-    return Built(name, d, exp.circuit, frozenset(exp.local_pairs), int(exp.rounds),
-                 len(exp.data_qubits) + len(exp.ancilla_qubits))
+        exp = lg.ghz_experiment(distance=d, basis=variant)
+    if isinstance(exp, lg.TransversalExperiment):  # per-patch qubits and rounds
+        qubits = sum(len(q) for q in (*exp.data_qubits, *exp.ancilla_qubits))
+        return Built(name, d, exp.circuit, frozenset(exp.local_pairs), int(sum(exp.rounds)),
+                     qubits, exp, variant)
+    local = frozenset(_gate_pairs(exp.circuit)) if architecture == "shared" \
+        else frozenset(exp.local_pairs)
+    return Built(name, d, exp.circuit, local, int(exp.rounds),
+                 len(exp.data_qubits) + len(exp.ancilla_qubits), exp, variant)
 
 
 @dataclass(frozen=True)
 class LogicalRow:
-    """One (experiment, distance, device point) result.
+    """One run: (experiment, variant, distance, device point).
 
     Attributes:
         experiment: the experiment name.
+        variant: the run (``VARIANTS``).
         distance: code distance d.
         decoder: the decoder used.
         point: the device point (``{"key": value}`` of the sweep; empty without a sweep).
@@ -159,6 +213,7 @@ class LogicalRow:
     """
 
     experiment: str
+    variant: str
     distance: int
     decoder: str
     point: dict[str, float]
@@ -173,7 +228,8 @@ class LogicalRow:
     def to_json(self) -> dict[str, Any]:
         """Plain dict (JSON-ready)."""
         r = self.rate
-        return {"experiment": self.experiment, "distance": self.distance,
+        return {"experiment": self.experiment, "variant": self.variant,
+                "distance": self.distance,
                 "decoder": self.decoder, "point": dict(self.point), "shots": r.shots,
                 "errors": r.errors, "rounds": r.rounds, "per_operation": r.per_shot,
                 "per_operation_ci": list(r.per_shot_ci), "per_round": r.per_round,
@@ -209,11 +265,23 @@ class LogicalResult:
                 "figures": self.figures}
 
 
-def _heralds_per_shot(noisy: stim.Circuit) -> float:
+def _heralds_per_shot(circuit: stim.Circuit, model: Any,
+                      local_pairs: frozenset[tuple[int, int]]) -> float:
+    """Expected heralded erasures per shot: Σ over the gates of their erasure probability.
+
+    Each two-qubit gate heralds with its channel's joint erasure (local or remote), each
+    single-qubit gate target with ``gate_1q.erasure`` (idle and measurement channels carry no
+    erasure in the device's model).
+    """
+    local = model.gate_2q_local.erasure if model.gate_2q_local is not None else \
+        model.gate_2q.erasure
     total = 0.0
-    for inst in noisy.flattened():
-        if inst.name in ("HERALDED_ERASE", "HERALDED_PAULI_CHANNEL_1"):
-            total += inst.gate_args_copy()[0] * len(inst.targets_copy())
+    for a, b in _gate_pairs(circuit):
+        total += local if (a, b) in local_pairs else model.gate_2q.erasure
+    for inst in circuit.flattened():
+        gd = stim.gate_data(inst.name)
+        if gd.is_single_qubit_gate and gd.is_unitary and inst.name != "I":
+            total += model.gate_1q.erasure * len(inst.targets_copy())
     return total
 
 
@@ -227,15 +295,16 @@ def run_logical(device: Any, *, experiments: Sequence[str], distances: Sequence[
                 save_resume: str | None = None, chunk_shots: int | None = None,
                 executor: ExecutorSpec | None = None,
                 progress: Callable[[str], None] | None = None,
-                device_at: Callable[[str, float], Any] | None = None) -> LogicalResult:
+                device_at: Callable[[str, float], Any] | None = None,
+                architecture: str = "shared") -> LogicalResult:
     """Sample the logical experiments on ``device`` (and along a parameter sweep).
 
     Args:
         device: the device (``physics.Device``).
         experiments: names from ``EXPERIMENTS``.
         distances: odd distances ≥ 3.
-        decoder: a registered decoder; None: ``mwpm-erasure`` when the device heralds,
-            else ``mwpm``.
+        decoder: a registered decoder; None: ``mwpm-correlated`` (correlated matching: the
+            transversal CNOT's hyperedges are decomposed by ``qec.logical.joint_dem``).
         max_shots: shots per task (≥ 1).
         max_errors: stop a task at this many logical errors (≥ 1).
         seed: sampling seed (≥ 0); the same arguments give the same counts.
@@ -247,6 +316,7 @@ def run_logical(device: Any, *, experiments: Sequence[str], distances: Sequence[
         progress: called with one-line progress messages.
         device_at: ``(key, value) → device`` for the sweep (default: ``twin.device.load``'s
             ``load_device(overrides=[f"{key}={value}"], base=device)``).
+        architecture: one of ``ARCHITECTURES`` (where surgery's seam gates are local).
 
     Returns:
         The rows and, when both CNOTs ran over a sweep, their crossovers per distance.
@@ -255,6 +325,7 @@ def run_logical(device: Any, *, experiments: Sequence[str], distances: Sequence[
         ValueError: unknown experiment, bad distance or decoder, bad budget.
     """
     from physics import extract_operations
+    from qec.logical import TransversalExperiment, joint_dem
     from twin.device.noise_map import modular_noise
 
     experiments = list(experiments)
@@ -271,23 +342,28 @@ def run_logical(device: Any, *, experiments: Sequence[str], distances: Sequence[
             def device_at(k: str, v: float) -> Any:
                 return load_device(overrides=[f"{k}={v}"], base=device)
         points = [({key: float(v)}, device_at(key, float(v))) for v in values]
-    built = {(n, int(d)): build_experiment(n, int(d)) for n in experiments for d in distances}
+    built = {(n, v, int(d)): build_experiment(n, int(d), v, architecture=architecture)
+             for n in experiments
+             for v in VARIANTS[n] for d in distances}
     tasks, meta, figures = [], {}, {}
     for pi, (point, dev) in enumerate(points):
         say(f"extracting the device's channels{f' at {point}' if point else ''}...")
         ext = extract_operations(dev)
         figures = figures or dict(ext.figures)
-        model = modular_noise(ext)
-        dec = decoder or ("mwpm-erasure" if model.has_erasure else "mwpm")
+        heralded = modular_noise(ext)
+        model = heralded.erasure_as_pauli()  # the transversal decoders take Pauli noise only
+        dec = decoder or "mwpm-correlated"
         layer = float(dev.timing.layer_time)
-        for (name, d), b in built.items():
+        for (name, v, d), b in built.items():
             noisy = model.noisy_circuit(b.circuit, local_pairs=b.local_pairs)
-            pairs = _gate_pairs(b.circuit)
-            local = sum(1 for p in pairs if p in b.local_pairs)
-            md = {"experiment": name, "distance": d, "point": pi, "decoder": dec}
-            tasks.append(make_task(noisy, decoder=dec, json_metadata=md))
-            meta[(name, d, pi)] = (point, dec, b, local, len(pairs) - local,
-                                   _heralds_per_shot(noisy), _ticks(b.circuit) * layer)
+            md = {"experiment": name, "variant": v, "distance": d, "point": pi,
+                  "decoder": dec}
+            dem = joint_dem(b.source, model) if isinstance(b.source, TransversalExperiment) \
+                else None
+            tasks.append(make_task(noisy, decoder=dec, json_metadata=md, dem=dem))
+            heralds = _heralds_per_shot(b.circuit, heralded, b.local_pairs)
+            meta[(name, v, d, pi)] = (point, dec, b, b.local_gates, b.remote_gates, heralds,
+                                      _ticks(b.circuit) * layer)
     chunk = chunk_shots or max(100, min(DEFAULT_CHUNK_SHOTS, max_shots // 40))
     say(f"sampling and decoding {len(tasks)} tasks, seed {seed}...")
     with tempfile.TemporaryDirectory() as tmp:
@@ -297,52 +373,16 @@ def run_logical(device: Any, *, experiments: Sequence[str], distances: Sequence[
     rows = []
     for st in stats:
         md = st.json_metadata
-        point, dec, b, local, remote, heralds, dur = meta[(md["experiment"], md["distance"],
-                                                           md["point"])]
+        point, dec, b, local, remote, heralds, dur = meta[(md["experiment"], md["variant"],
+                                                           md["distance"], md["point"])]
         rate = logical_rate(shots=st.shots, errors=st.errors, rounds=b.rounds)
-        rows.append(LogicalRow(b.name, b.distance, dec, point, rate, b.qubits, remote, local,
-                               heralds, dur, float(st.seconds)))
+        rows.append(LogicalRow(b.name, b.variant, b.distance, dec, point, rate, b.qubits, remote,
+                               local, heralds, dur, float(st.seconds)))
     rows.sort(key=lambda r: (tuple(r.point.values()), experiments.index(r.experiment),
-                             r.distance))
+                             r.distance, VARIANTS[r.experiment].index(r.variant)))
     crossovers = {}
     if sweep is not None and len(points) >= 2:
+        from twin.studies.logical_summary import crossover
+
         crossovers = crossover(rows, seed=seed)
     return LogicalResult(tuple(rows), crossovers, sweep[0] if sweep else None, figures)
-
-
-def crossover(rows: Sequence[LogicalRow], *, first: str = "surgery-cnot",
-              second: str = "transversal-cnot", seed: int = 0,
-              replicates: int = 2000) -> dict[int, Crossing]:
-    """Where two experiments' errors per operation cross along the sweep, per distance.
-
-    The curves are ε_first(x) and ε_second(x) over the swept values x (increasing), crossed
-    on log(ε_second/ε_first) as a threshold is (``qec.stats.crossing_with_interval``), with a
-    parametric-bootstrap interval.
-
-    Args:
-        rows: rows of one sweep (``LogicalResult.rows``).
-        first: the experiment whose rate is the reference curve.
-        second: the other experiment.
-        seed: bootstrap seed.
-        replicates: bootstrap replicates (≥ 100).
-
-    Returns:
-        ``{distance: Crossing}`` for every distance where both ran at ≥ 2 points.
-    """
-    out = {}
-    for d in sorted({r.distance for r in rows}):
-        a = {tuple(r.point.values()): r for r in rows
-             if r.experiment == first and r.distance == d and r.point}
-        b = {tuple(r.point.values()): r for r in rows
-             if r.experiment == second and r.distance == d and r.point}
-        xs = sorted(set(a) & set(b))
-        if len(xs) < 2:
-            continue
-
-        def per_op(r: LogicalRow) -> LogicalRate:
-            return logical_rate(shots=r.rate.shots, errors=r.rate.errors, rounds=1)
-
-        out[d] = crossing_with_interval([x[0] for x in xs], [per_op(a[x]) for x in xs],
-                                        [per_op(b[x]) for x in xs], seed=seed,
-                                        replicates=replicates)
-    return out

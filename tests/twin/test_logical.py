@@ -1,0 +1,135 @@
+"""Logical operations on the device (``twin.studies.logical``, ``quantacore logical``): costs by
+closed form, seeded and resumable counts, the surgery/transversal crossover along a sweep, the
+report, and bad input."""
+
+from __future__ import annotations
+
+import json
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+
+from physics import REFERENCE_DEVICE, extract_operations
+from twin.cli import main
+from twin.device.noise_map import modular_noise
+from twin.studies.logical import EXPERIMENTS, VARIANTS, build_experiment, run_logical
+from twin.studies.logical_summary import summaries
+
+
+def test_costs_follow_from_the_circuits():
+    # transversal: d² remote gates per CNOT; shared surgery: none; per-patch surgery: its seam
+    # (2d − 1 per merge round, two merges of d rounds for the CNOT); memory: all local
+    d = 3
+    t = build_experiment("transversal-cnot", d, "X")
+    assert t.rounds == 2 * d and t.remote_gates == d * d
+    shared = build_experiment("surgery-cnot", d, "bell-Z")
+    assert shared.remote_gates == 0 and shared.local_gates > 0
+    per = build_experiment("surgery-cnot", d, "bell-Z", architecture="per-patch")
+    assert per.remote_gates == 2 * d * (2 * d - 1)
+    assert per.local_gates + per.remote_gates == shared.local_gates
+    mem = build_experiment("memory", d, "Z")
+    assert mem.remote_gates == 0 and mem.local_gates == 4 * d * (d - 1) * d  # per round 4d(d−1)
+    with pytest.raises(ValueError, match="architecture"):
+        build_experiment("surgery-zz", 3, architecture="ring")
+    with pytest.raises(ValueError, match="variant"):
+        build_experiment("ghz", 3, "Y")
+    with pytest.raises(ValueError, match="distance"):
+        build_experiment("memory", 4)
+
+
+def test_rows_carry_resources_heralds_and_time_and_are_seeded(tmp_path):
+    ext = extract_operations(REFERENCE_DEVICE)
+    erasure = modular_noise(ext).gate_2q.erasure
+    kw = dict(experiments=["memory", "transversal-cnot"], distances=[3], max_shots=600,
+              max_errors=50, seed=5)
+    res = run_logical(REFERENCE_DEVICE, save_resume=str(tmp_path / "a.csv"), **kw)
+    again = run_logical(REFERENCE_DEVICE, save_resume=str(tmp_path / "b.csv"), **kw)
+    assert [(r.rate.shots, r.rate.errors) for r in res.rows] == \
+        [(r.rate.shots, r.rate.errors) for r in again.rows]
+    assert {(r.experiment, r.variant) for r in res.rows} == \
+        {(e, v) for e in kw["experiments"] for v in VARIANTS[e]}
+    layer = REFERENCE_DEVICE.timing.layer_time
+    for r in res.rows:
+        b = build_experiment(r.experiment, 3, r.variant)
+        ticks = sum(1 for i in b.circuit.flattened() if i.name == "TICK")
+        assert r.duration_us == pytest.approx(ticks * layer)
+        assert r.heralds_per_shot == pytest.approx(r.remote_gates * erasure)
+        assert r.decoder == "mwpm-correlated" and 0 < r.rate.shots <= 600
+    mem = [r for r in res.rows if r.experiment == "memory"]
+    assert all(r.remote_gates == 0 and r.heralds_per_shot == 0 for r in mem)
+    # resuming from the CSV adds nothing: the budget is already spent
+    text = (tmp_path / "a.csv").read_text()
+    run_logical(REFERENCE_DEVICE, save_resume=str(tmp_path / "a.csv"), **kw)
+    assert (tmp_path / "a.csv").read_text() == text
+    for s in summaries(res.rows):
+        assert s["fidelity"][0] <= s["fidelity"][1]
+        assert s["interval"][0] <= s["per_operation"] <= s["interval"][1]
+
+
+class _Refs(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.refs: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        self.refs += [v for k, v in attrs if k in ("src", "href") and v]
+
+
+def test_cli_reports_the_surgery_transversal_crossover(tmp_path, capsys):
+    # below threshold locally (local gate error 0.1 %), the link lengthened: the transversal
+    # CNOT's d² remote gates degrade, the shared-module surgery (all local) does not, so the
+    # two cross inside the sweep (python -m twin ... measured 0.29 km [0.24, 0.35] at d = 3)
+    out = tmp_path / "lg"
+    code = main(["logical", "surgery-cnot", "transversal-cnot", "--distances", "3",
+                 "--set", "node.local_gate_error=0.001",
+                 "--sweep", "link.length_km=0.05,0.5,1", "--max-shots", "4000",
+                 "--max-errors", "100", "--seed", "3", "--quiet", "--out", str(out)])
+    assert code == 0
+    text = capsys.readouterr().out
+    line = next(ln for ln in text.splitlines() if ln.startswith("crossover"))
+    value = float(line.split("= ")[1].split()[0])
+    assert 0.05 < value < 1.0
+    data = json.loads((out / "logical.json").read_text())
+    c = data["crossovers"]["3"]
+    assert c["crossed"] > 0.9 and c["interval"][0] <= c["value"] <= c["interval"][1]
+    # at the short link the transversal CNOT wins, at the long one the surgery
+    rows = data["rows"]
+
+    def op(exp, km):
+        return sum(r["per_operation"] for r in rows
+                   if r["experiment"] == exp and r["point"]["link.length_km"] == km)
+
+    assert op("transversal-cnot", 0.05) < op("surgery-cnot", 0.05)
+    assert op("transversal-cnot", 1.0) > op("surgery-cnot", 1.0)
+    page = (out / "logical.html").read_text()
+    assert "quantacore logical surgery-cnot" in page and "link.length_km" in page
+    parser = _Refs()
+    parser.feed(page)
+    assert parser.refs and all(r.startswith("data:image/png;base64,") or (out / r).exists()
+                               for r in parser.refs)
+    assert (out / "logical_sweep.png").stat().st_size > 1000
+
+
+@pytest.mark.parametrize("argv, needle", [
+    (["logical", "teleport"], "experiment 'teleport'"),
+    (["logical", "memory", "--distances", "4"], "--distances"),
+    (["logical", "memory", "--sweep", "link.length_km=1"], "--sweep"),
+    (["logical", "memory", "--sweep", "length=1,2"], "--sweep"),
+    (["logical", "memory", "--sweep", "link.length_km=-1,2"], "length_km"),
+    (["logical", "memory", "--decoder", "magic"], "--decoder"),
+    (["logical", "memory", "--max-shots", "0"], "--max-shots"),
+])
+def test_bad_input_is_one_line_and_exit_2(argv, needle, capsys):
+    assert main(argv) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and needle in err[0]
+
+
+def test_every_experiment_builds_at_d3_with_its_variants():
+    for name in EXPERIMENTS:
+        for v in VARIANTS[name]:
+            b = build_experiment(name, 3, v)
+            assert b.circuit.num_observables >= 1
+            assert not b.circuit.compile_detector_sampler(seed=1).sample(4).any()
+    assert Path(__file__).exists()
