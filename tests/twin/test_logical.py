@@ -133,3 +133,31 @@ def test_every_experiment_builds_at_d3_with_its_variants():
             assert b.circuit.num_observables >= 1
             assert not b.circuit.compile_detector_sampler(seed=1).sample(4).any()
     assert Path(__file__).exists()
+
+
+def test_projection_fits_lambda_and_extrapolates_the_cost_exactly():
+    # synthetic runs with ε_d = 0.1/Λ^((d+1)/2), Λ = 10: ε ≤ 1e-6 first at d = 9; the cost at
+    # d = 9 from the d = 3, 5, 7 builds equals the d = 9 circuit's own
+    from qec.stats import logical_rate
+    from twin.studies.logical import LogicalRow
+    from twin.studies.logical_summary import projections
+
+    shots = 10**7
+    rows = []
+    for d in (3, 5, 7):
+        b = build_experiment("surgery-cnot", d, "bell-Z")
+        ticks = sum(1 for i in b.circuit.flattened() if i.name == "TICK")
+        errors = round(shots * 0.1 / 10 ** ((d + 1) / 2))
+        rows.append(LogicalRow("surgery-cnot", "bell-Z", d, "mwpm", {},
+                               logical_rate(shots=shots, errors=errors, rounds=b.rounds),
+                               b.qubits, b.remote_gates, b.local_gates, 0.0, 27.0 * ticks, 0.0))
+    (p,) = projections(rows, target=1e-6, seed=1)
+    assert p["lam"] == pytest.approx(10, rel=1e-3) and p["distance"] == 9
+    lo, hi = p["distance_range"]
+    assert lo <= 9 <= hi
+    b9 = build_experiment("surgery-cnot", 9, "bell-Z")
+    ticks9 = sum(1 for i in b9.circuit.flattened() if i.name == "TICK")
+    assert p["qubits"] == b9.qubits and p["remote_gates"] == b9.remote_gates
+    assert p["duration_us"] == pytest.approx(27.0 * ticks9)
+    with pytest.raises(ValueError, match="target"):
+        projections(rows, target=0.7)

@@ -56,6 +56,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="where lattice surgery's seam gates are local: shared (the "
                              "patches of a surgery in one module, default) or per-patch (one "
                              "module per patch: seam CNOTs remote)")
+    parser.add_argument("--target", type=float, default=1e-9,
+                        help="error per operation to project the distance and cost for "
+                             "(default 1e-9; needs >= 2 distances)")
     parser.add_argument("--max-shots", type=int, default=20_000, help="shots per task")
     parser.add_argument("--max-errors", type=int, default=200,
                         help="stop a task after this many logical errors (default 200)")
@@ -124,6 +127,8 @@ def run(args: argparse.Namespace) -> int:
             raise UserError(f"--{name.replace('_', '-')} = {getattr(args, name)}: must be >= 1")
     if args.seed < 0:
         raise UserError(f"--seed = {args.seed}: must be an integer >= 0")
+    if not 0 < args.target < 0.5:
+        raise UserError(f"--target = {args.target}: must be in (0, 0.5)")
     device = load_device(args.device, overrides=args.overrides)
     if sweep is not None:  # check every value before any work
         for v in sweep[1]:
@@ -138,7 +143,8 @@ def run(args: argparse.Namespace) -> int:
                              decoder=args.decoder, max_shots=args.max_shots,
                              max_errors=args.max_errors, seed=args.seed, sweep=sweep,
                              save_resume=args.save_resume, progress=progress,
-                             device_at=device_at, architecture=args.architecture)
+                             device_at=device_at, architecture=args.architecture,
+                             target=args.target)
     except ValueError as exc:
         raise UserError(f"{args.device or 'device'}: {exc}") from None
     if args.json:

@@ -48,6 +48,14 @@ def format_logical(result: LogicalResult) -> str:
         lines.append(f"{_point_text(s['point']):<22} {s['experiment']:<17} {s['distance']:>3} "
                      f"{s['per_operation']:<9.3g} [{lo:.2e}, {hi:.2e}] {f0:.4f}-{f1:.4f}   "
                      f"{s['duration_us']:>9.0f} {s['remote_gates']:>6}")
+    if result.projections:
+        lines += ["", f"at the target error per operation {result.target:g} (fit "
+                      "eps_d = A/Lambda^((d+1)/2) over the distances run; 95% bootstrap range):",
+                  f"{'point':<22} {'experiment':<17} {'Lambda':>7} {'d':>4} {'d range':<10} "
+                  f"{'op time (µs)':>12} {'qubits':>7} {'remote':>7}"]
+        for p in result.projections:
+            lines.append(_projection_line(p))
+        lines += _cheaper(result.projections)
     for d, c in sorted(result.crossovers.items()):
         if c.value is None:
             lines.append(f"crossover surgery-cnot / transversal-cnot, d={d}: none in the swept "
@@ -58,6 +66,39 @@ def format_logical(result: LogicalResult) -> str:
                          f" = {c.value:.4g}  95% bootstrap [{c.interval[0]:.4g}, "
                          f"{c.interval[1]:.4g}] ({100 * c.crossed:.0f}% of resamples cross)")
     return "\n".join(lines)
+
+
+def _projection_line(p: dict) -> str:
+    lo, hi = p["distance_range"]
+    rng = f"{lo if lo is not None else '-'}-{hi if hi is not None else 'inf'}"
+    d = "inf" if p["distance"] is None else str(p["distance"])
+    cost = ("unreachable (Lambda <= 1)" if p["distance"] is None else
+            f"{p['duration_us']:>12.0f} {p['qubits']:>7} {p['remote_gates']:>7}")
+    return (f"{_point_text(p['point']):<22} {p['experiment']:<17} {p['lam']:>7.3g} {d:>4} "
+            f"{rng:<10} {cost}")
+
+
+def _cheaper(projections: Sequence[dict]) -> list[str]:
+    """One line per point where both CNOTs were projected: which is faster, which smaller."""
+    out = []
+    points = {tuple(p["point"].items()) for p in projections}
+    for pt in sorted(points):
+        both = {p["experiment"]: p for p in projections if tuple(p["point"].items()) == pt
+                and p["experiment"] in ("surgery-cnot", "transversal-cnot")}
+        if len(both) < 2:
+            continue
+        s, t = both["surgery-cnot"], both["transversal-cnot"]
+        if s["distance"] is None or t["distance"] is None:
+            ok = "surgery-cnot" if t["distance"] is None else "transversal-cnot"
+            out.append(f"{_point_text(dict(pt))}: only {ok} reaches the target")
+            continue
+        fast = min((s, t), key=lambda p: p["duration_us"])["experiment"]
+        small = min((s, t), key=lambda p: p["qubits"])["experiment"]
+        out.append(f"{_point_text(dict(pt))}: at the target, {fast} is faster "
+                   f"({s['duration_us']:.0f} vs {t['duration_us']:.0f} µs, surgery vs "
+                   f"transversal) and {small} uses fewer qubits ({s['qubits']} vs "
+                   f"{t['qubits']})")
+    return out
 
 
 def _draw(ax, items: Sequence[dict], xs: Sequence[float], label: str) -> None:
@@ -153,6 +194,17 @@ def write_logical_report(result: LogicalResult, out: str | Path, *,
                     ["point", "experiment", "d", "error", "95 % interval", "fidelity range",
                      "time (µs)", "remote gates", "qubits"], ops)),
                 ("Runs", html_table(header, table))]
+    if result.projections:
+        proj = [[_point_text(p["point"]), p["experiment"], f"{p['lam']:.3g}",
+                 "∞" if p["distance"] is None else p["distance"],
+                 f"{p['distance_range'][0]}–{p['distance_range'][1] or '∞'}",
+                 "" if p["duration_us"] is None else f"{p['duration_us']:.0f}",
+                 p["qubits"] or "", p["remote_gates"] if p["remote_gates"] is not None else ""]
+                for p in result.projections]
+        sections.append((f"At the target error per operation {result.target:g}",
+                         html_table(["point", "experiment", "Λ", "distance", "95 % range",
+                                     "op time (µs)", "qubits", "remote gates"], proj)
+                         + "".join(f"<p>{line}</p>" for line in _cheaper(result.projections))))
     if result.crossovers:
         cross = [[d, "none in range" if c.value is None else f"{c.value:.4g}",
                   f"[{c.interval[0]:.4g}, {c.interval[1]:.4g}]", f"{100 * c.crossed:.0f} %"]

@@ -249,12 +249,17 @@ class LogicalResult:
             sweep (only when both ran on a sweep of ≥ 2 points).
         sweep_key: the swept device parameter (None without a sweep).
         figures: the device's figures at the first point.
+        projections: per (point, experiment) run at ≥ 2 distances, the distance and the cost
+            of one operation at ``target`` (``logical_summary.projections``).
+        target: the target error per operation of the projections.
     """
 
     rows: tuple[LogicalRow, ...]
     crossovers: dict[int, Crossing] = field(default_factory=dict)
     sweep_key: str | None = None
     figures: dict[str, float] = field(default_factory=dict)
+    projections: tuple[dict[str, Any], ...] = ()
+    target: float = 1e-9
 
     def to_json(self) -> dict[str, Any]:
         """Plain dict (JSON-ready)."""
@@ -262,6 +267,7 @@ class LogicalResult:
                 "crossovers": {str(d): {"value": c.value, "interval": list(c.interval),
                                         "crossed": c.crossed}
                                for d, c in self.crossovers.items()},
+                "target": self.target, "projections": [dict(p) for p in self.projections],
                 "figures": self.figures}
 
 
@@ -296,7 +302,7 @@ def run_logical(device: Any, *, experiments: Sequence[str], distances: Sequence[
                 executor: ExecutorSpec | None = None,
                 progress: Callable[[str], None] | None = None,
                 device_at: Callable[[str, float], Any] | None = None,
-                architecture: str = "shared") -> LogicalResult:
+                architecture: str = "shared", target: float = 1e-9) -> LogicalResult:
     """Sample the logical experiments on ``device`` (and along a parameter sweep).
 
     Args:
@@ -317,6 +323,7 @@ def run_logical(device: Any, *, experiments: Sequence[str], distances: Sequence[
         device_at: ``(key, value) → device`` for the sweep (default: ``twin.device.load``'s
             ``load_device(overrides=[f"{key}={value}"], base=device)``).
         architecture: one of ``ARCHITECTURES`` (where surgery's seam gates are local).
+        target: error per operation for the projected distance and cost, in (0, 0.5).
 
     Returns:
         The rows and, when both CNOTs ran over a sweep, their crossovers per distance.
@@ -329,6 +336,8 @@ def run_logical(device: Any, *, experiments: Sequence[str], distances: Sequence[
     from twin.device.noise_map import modular_noise
 
     experiments = list(experiments)
+    if not 0 < target < 0.5:
+        raise ValueError(f"target = {target!r}: must be in (0, 0.5)")
     for name in experiments:
         if name not in EXPERIMENTS:
             raise ValueError(f"experiment = {name!r}: must be one of {', '.join(EXPERIMENTS)}")
@@ -380,9 +389,11 @@ def run_logical(device: Any, *, experiments: Sequence[str], distances: Sequence[
                                local, heralds, dur, float(st.seconds)))
     rows.sort(key=lambda r: (tuple(r.point.values()), experiments.index(r.experiment),
                              r.distance, VARIANTS[r.experiment].index(r.variant)))
+    from twin.studies.logical_summary import crossover, projections
+
     crossovers = {}
     if sweep is not None and len(points) >= 2:
-        from twin.studies.logical_summary import crossover
-
         crossovers = crossover(rows, seed=seed)
-    return LogicalResult(tuple(rows), crossovers, sweep[0] if sweep else None, figures)
+    proj = projections(rows, target=target, seed=seed, architecture=architecture)
+    return LogicalResult(tuple(rows), crossovers, sweep[0] if sweep else None, figures,
+                         tuple(proj), target)

@@ -17,7 +17,7 @@ from qec.stats import Crossing, threshold_crossing
 if TYPE_CHECKING:
     from twin.studies.logical import LogicalRow
 
-__all__ = ["crossover", "summaries"]
+__all__ = ["crossover", "projections", "summaries"]
 
 
 def _summed(rows: Sequence[LogicalRow]) -> tuple[float, float, float]:
@@ -115,3 +115,89 @@ def crossover(rows: Sequence[LogicalRow], *, first: str = "surgery-cnot",
             interval = (float(lo), float(hi))
         out[d] = Crossing(value, interval, crossed)
     return out
+
+
+def projections(rows: Sequence[LogicalRow], *, target: float = 1e-9, seed: int = 0,
+                replicates: int = 400, max_distance: int = 101,
+                architecture: str = "shared") -> list[dict[str, Any]]:
+    """Per (point, experiment): the distance that reaches ``target`` error per operation.
+
+    The operation's error per distance (its runs summed) is fitted as ε_d = A/Λ^((d+1)/2)
+    (``qec.stats.fit_suppression``); the smallest odd d with ε_d ≤ ``target`` is projected,
+    and a parametric bootstrap (every run's errors redrawn, the fit repeated) gives its 95 %
+    range (None at the top: unreachable, Λ ≤ 1, in more than 2.5 % of the replicates).
+
+    Args:
+        rows: the runs (``LogicalResult.rows``), ≥ 2 distances per experiment to fit.
+        target: error per operation to reach, in (0, 0.5).
+        seed: bootstrap seed.
+        replicates: bootstrap replicates (≥ 100).
+        max_distance: the largest distance considered.
+        architecture: the architecture the rows ran with (``twin.studies.logical``).
+
+    Returns:
+        Dicts with ``point``, ``experiment``, ``lam``, ``distance`` (None: unreachable),
+        ``distance_range`` ((low, high), high None when unreachable in the tail), and the
+        cost of one operation at the projected distance: ``duration_us``, ``qubits``,
+        ``remote_gates`` (None when unreachable).
+    """
+    from qec.stats import fit_suppression
+
+    if not 0 < target < 0.5:
+        raise ValueError(f"target = {target!r}: must be in (0, 0.5)")
+    if replicates < 100:
+        raise ValueError(f"replicates = {replicates}: must be >= 100")
+    rng = np.random.default_rng(seed)
+    groups: dict[tuple, dict[int, list[LogicalRow]]] = {}
+    for r in rows:
+        groups.setdefault((tuple(r.point.items()), r.experiment), {}).setdefault(
+            r.distance, []).append(r)
+    out = []
+    for (point, exp), by_d in groups.items():
+        ds = sorted(by_d)
+        if len(ds) < 2:
+            continue
+        fit = fit_suppression(ds, [_summed(by_d[d])[0] for d in ds])
+        if fit is None:
+            continue
+        d_star = fit.distance_for(target, max_distance=max_distance)
+        boot = _draw([by_d[d] for d in ds], rng, replicates)
+        found = []
+        for i in range(replicates):
+            f = fit_suppression(ds, list(boot[i]))
+            found.append(None if f is None else f.distance_for(target,
+                                                               max_distance=max_distance))
+        reach = sorted(x for x in found if x is not None)
+        lost = 1 - len(reach) / replicates
+        lo = int(np.percentile(reach, 2.5)) if reach else None
+        hi = None if lost > 0.025 or not reach else int(np.percentile(reach, 97.5))
+        item: dict[str, Any] = {"point": dict(point), "experiment": exp, "lam": fit.lam,
+                                "distance": d_star, "distance_range": (lo, hi),
+                                "duration_us": None, "qubits": None, "remote_gates": None}
+        if d_star is not None:
+            item.update(_cost_at(exp, by_d[ds[0]][0], d_star, architecture))
+        out.append(item)
+    return out
+
+
+def _cost_at(exp: str, row: LogicalRow, d: int, architecture: str) -> dict[str, float]:
+    """One operation's time, qubits and remote gates at distance ``d``.
+
+    From its circuits at d = 3, 5, 7: TICK layers grow linearly with d (rounds ∝ d), qubits
+    and remote gates as d² (exact polynomials for these layouts), so a fit through three
+    builds is exact (and a d = 45 circuit is never built).
+    """
+    from twin.studies.logical import build_experiment
+
+    small = [build_experiment(exp, k, row.variant, architecture=architecture)
+             for k in (3, 5, 7)]
+    ticks = [sum(1 for i in b.circuit.flattened() if i.name == "TICK") for b in small]
+    layer = row.duration_us / ticks[[3, 5, 7].index(row.distance)] \
+        if row.distance in (3, 5, 7) else float("nan")
+    ks = np.array([3.0, 5.0, 7.0])
+
+    def at(values: list[float], deg: int) -> float:
+        return float(np.polyval(np.polyfit(ks, values, deg), d))
+
+    return {"duration_us": at(ticks, 1) * layer, "qubits": round(at([b.qubits for b in small], 2)),
+            "remote_gates": round(at([b.remote_gates for b in small], 2))}
