@@ -348,7 +348,9 @@ def zne_estimate(device: Any, *, method: str = "stretch", scales: Sequence[float
     _check_distance(distance)
     basis, index = OBSERVABLES[observable]
     if method == "stretch":
-        labels = [float(_positive("scales", s, allowed="finite numbers >= 1")) for s in scales]
+        labels = [_positive("scales", s, allowed="a finite number >= 1") for s in scales]
+        if min(labels) < 1:
+            raise ValueError(f"scales = {min(labels)!r}: must be a finite number >= 1")
         if len(set(labels)) < 2 or min(labels) != 1.0:
             raise ValueError(f"scales = {tuple(scales)!r}: must hold >= 2 distinct factors "
                              ">= 1, one of them 1")
