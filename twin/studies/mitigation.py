@@ -47,13 +47,13 @@ point): ⟨P⟩ = 0.870, 0.751, 0.623 at λ = 1, 1.47, 1.93; every factory in λ
 1.10–1.25 (a bias as large as the one it removes), linear in λ² lands at 0.974.
 
 **Distance scaling** (``method="distance"``, Wahl et al., arXiv:2304.14985): ⟨P⟩ is measured at
-several odd distances and λ_d = ε_L(d)/ε_L(d_min), ε_L the logical error of the *other* GHZ
-readout (the Z correlators when the observable is XXX, else XXX) measured at the same
-distances (calibration shots count in the budget). Scaling by the observable's own error would
-be circular (⟨P⟩ = 1 − 2ε exactly linear in it). Measured (``bench/bench_zne.py``, 40 000
-shots): on the reference device the GHZ is at threshold (λ_5 = 0.80, λ_7 = 0.91) and the
-extrapolation fails (0.867 → 0.833 ± 0.059); below threshold (``node.local_gate_error=0.001``)
-0.979 → 1.006 ± 0.018; under memory dephasing the Z readout, blind to Z errors, mis-scales XXX.
+several odd distances and λ_d = ε_L(d)/ε_L(d_min), ε_L the logical error per distance of a
+calibration circuit (its shots count in the budget): ``calibration="bell"`` (default), the
+transversal-CNOT Bell pair read in the observable's basis (same error types, same transversal
+gate); ``"readout"``, the GHZ's other readout (blind to the errors that flip XXX under
+dephasing). Scaling by the observable's own error would be circular (⟨P⟩ = 1 − 2ε exactly
+linear in it). It needs a device below threshold: on the reference device the GHZ fails about
+as often at d = 5 and 7 as at d = 3 (figures in ``bench/README.md``).
 
 Shots: unmitigated and mitigated use the same ``total_shots``: all at f = 1 (or at
 ``distance``) for the unmitigated, split evenly over the scales (and calibrations) for the
@@ -224,7 +224,7 @@ class ScalePoint:
         shots: shots of the observable at this scale.
         flips: shots whose decoded observable was wrong.
         value: ⟨P⟩ = 1 − 2·flips/shots.
-        calibration: (shots, failures) of the other readout (distance method), else None.
+        calibration: (shots, failures) of the calibration circuit (distance method), else None.
     """
 
     label: float
@@ -263,17 +263,21 @@ class ZNEResult:
     total_shots: int
 
 
-def _flips(device: Any, *, distance: int, basis: str, index: int, shots: int,
-           seed: int, decoder: str) -> tuple[int, float]:
-    """(wrong shots of observable ``index``, expected faults per shot) on ``device``."""
+def _flips(device: Any, *, distance: int, basis: str, index: int, shots: int, seed: int,
+           decoder: str, kind: str = "ghz") -> tuple[int, float]:
+    """(wrong shots of observable ``index``, −1: any; expected faults per shot) on ``device``.
+
+    ``kind``: ``"ghz"`` the GHZ experiment, ``"bell"`` the transversal-CNOT Bell pair.
+    """
+    import qec.logical as lg
     from physics import extract_operations
-    from qec.logical import decode_jointly, ghz_experiment, observable_flips, sample_measurements
     from twin.device.noise_map import modular_noise
 
-    exp = ghz_experiment(distance=distance, basis=basis)
+    exp = lg.ghz_experiment(distance=distance, basis=basis) if kind == "ghz" else \
+        lg.transversal_cnot_experiment(distance=distance, basis=basis, mode="bell")
     noise = modular_noise(extract_operations(device)).erasure_as_pauli()
-    m = sample_measurements(exp, noise, shots=shots, seed=seed)
-    wrong = decode_jointly(exp, noise, m, decoder=decoder) != observable_flips(exp, noise, m)
+    m = lg.sample_measurements(exp, noise, shots=shots, seed=seed)
+    wrong = lg.decode_jointly(exp, noise, m, decoder=decoder) != lg.observable_flips(exp, noise, m)
     wrong = wrong[:, index] if index >= 0 else np.any(wrong, axis=1)
     faults = expected_faults(noise.noisy_circuit(exp.circuit, local_pairs=exp.local_pairs))
     return int(wrong.sum()), faults
@@ -303,8 +307,8 @@ def _extrapolate(factory: str, xs: Sequence[float], ys: Sequence[float]) -> floa
 def zne_estimate(device: Any, *, method: str = "stretch", scales: Sequence[float] = (1.0, 1.5, 2.0),
                  distances: Sequence[int] = (3, 5, 7), total_shots: int = 40_000, seed: int = 0,
                  factory: str = "richardson", distance: int = 3, observable: str = "XXX",
-                 order: float | None = None, decoder: str = "mwpm-correlated",
-                 replicates: int = 2000) -> ZNEResult:
+                 order: float | None = None, calibration: str = "bell",
+                 decoder: str = "mwpm-correlated", replicates: int = 2000) -> ZNEResult:
     """Unmitigated and zero-noise-extrapolated ⟨P⟩ of a logical GHZ stabiliser on ``device``.
 
     Args:
@@ -320,6 +324,8 @@ def zne_estimate(device: Any, *, method: str = "stretch", scales: Sequence[float
         observable: one of ``OBSERVABLES``.
         order: stretch: extrapolate in μ = λ^order (> 0); None: (distance + 1)/2, the order at
             which a distance-d code first fails.
+        calibration: distance method's λ_d: ``"bell"`` (the Bell pair's logical error in the
+            observable's basis) or ``"readout"`` (the GHZ's other readout); module docstring.
         decoder: registered decoder of ``decode_jointly``.
         replicates: bootstrap replicates (≥ 100).
 
@@ -347,6 +353,8 @@ def zne_estimate(device: Any, *, method: str = "stretch", scales: Sequence[float
     if isinstance(replicates, bool) or not isinstance(replicates, numbers.Integral) \
             or replicates < 100:
         raise ValueError(f"replicates = {replicates!r}: must be an integer >= 100")
+    if calibration not in ("bell", "readout"):
+        raise ValueError(f"calibration = {calibration!r}: must be 'bell' or 'readout'")
     _check_distance(distance)
     basis, index = OBSERVABLES[observable]
     if method == "stretch":
@@ -377,26 +385,22 @@ def zne_estimate(device: Any, *, method: str = "stretch", scales: Sequence[float
     per = [total_shots // runs + (k < total_shots % runs) for k in range(runs)]
     points = []
     if method == "stretch":
-        base = None
-        for f, n in zip(labels, per[:len(labels)], strict=True):
+        for f, n in zip(labels, per, strict=True):
             flips, faults = _flips(scaled_device(device, f), shots=n, seed=int(next(seeds)),
                                    **run)
-            base = faults if f == 1.0 else base
             points.append((f, faults, n, flips, None))
         base = next(p[1] for p in points if p[0] == 1.0)
         points = [(f, fl / base, n, k, None) for f, fl, n, k, _ in points]
-        unmit_dev = device
     else:
-        other = ("Z", -1) if basis == "X" else ("X", 0)
+        cal = {"bell": dict(basis=basis, index=0, kind="bell"),
+               "readout": dict(basis="Z", index=-1) if basis == "X" else dict(basis="X", index=0)}
         for k, d in enumerate(labels):
-            flips, _ = _flips(device, distance=d, basis=basis, index=index, shots=per[2 * k],
-                              seed=int(next(seeds)), decoder=decoder)
-            cal, _ = _flips(device, distance=d, basis=other[0], index=other[1],
-                            shots=per[2 * k + 1], seed=int(next(seeds)), decoder=decoder)
-            points.append((d, None, per[2 * k], flips, (per[2 * k + 1], cal)))
-        unmit_dev = device
-    u_flips, _ = _flips(unmit_dev, shots=int(total_shots), seed=int(next(seeds)),
-                        **{**run, "distance": distance})
+            flips, _ = _flips(device, **{**run, "distance": d}, shots=per[2 * k],
+                              seed=int(next(seeds)))
+            fails, _ = _flips(device, distance=d, shots=per[2 * k + 1], seed=int(next(seeds)),
+                              decoder=decoder, **cal[calibration])
+            points.append((d, None, per[2 * k], flips, (per[2 * k + 1], fails)))
+    u_flips, _ = _flips(device, shots=int(total_shots), seed=int(next(seeds)), **run)
     return _result(method, observable, factory, order, points, u_flips, int(total_shots),
                    seed=seed, replicates=int(replicates))
 
