@@ -6,7 +6,8 @@ shot budget, each method of ``twin.studies.mitigation.zne_estimate``:
 * ``stretch``: pulses, attempts and layers stretched by f = 1, 1.5, 2 through the physics
   (``scaled_device``), d = 3, Richardson in λ² (λ: faults per shot relative to f = 1), and the
   same with ``order=1`` (Richardson in λ) to show why;
-* ``distance``: d = 3, 5, 7, λ_d from the Z readout's logical error, linear.
+* ``distance``: d = 3, 5, 7, λ_d from the transversal-CNOT Bell pair's logical error in X
+  (``calibration="bell"``), linear.
 
 Each row: exact (+1), the estimate, its bias, standard error and 95 % interval. Not part of
 ``python -m bench`` (no timing, no ratio to a reference).
