@@ -7,6 +7,9 @@
   (``qec.gkp``), appendable and resumable;
 * ``sweep``: sweep files (a TOML grid of QEC tasks) → sinter tasks;
 * ``collect``: deterministic, resumable chunked Monte Carlo of those tasks on any executor;
+* ``mitigation``: zero-noise extrapolation of a logical GHZ stabiliser, the noise stretched
+  through the device's physics or scaled by code distance (mitiq's factories; optional extra
+  ``mitigation``);
 * ``physics_grid``, ``physics_sweep``, ``physics_dataset``: device parameters on a grid →
   every operation's channel as an xarray dataset (NetCDF).
 
