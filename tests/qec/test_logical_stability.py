@@ -235,8 +235,9 @@ def test_builder_docstrings():
 def test_stability_threshold_is_the_memory_threshold():
     # the stability and the memory experiment decode the same bulk (the same 3D matching
     # problem, only the boundaries differ), so their thresholds coincide up to finite-size
-    # drift; measured with 20 000 shots at 8 values of p in [0.4 %, 1.2 %]: stability (diameter = rounds, 4 vs 8) 0.95 % [0.92, 1.00], memory (5 vs 9 rounds =
-    # d) 0.85 % [0.80, 0.90] under the same uniform depolarising noise
+    # drift; measured with 20 000 shots at 8 values of p in [0.4 %, 1.2 %]: stability
+    # (diameter = rounds, 4 vs 8) 0.95 % [0.92, 1.00], memory (5 vs 9, rounds = d) 0.85 %
+    # [0.80, 0.90] under the same uniform depolarising noise
     from qec.stats import crossing_with_interval
 
     ps = [0.006, 0.008, 0.010, 0.012]
