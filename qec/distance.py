@@ -1,4 +1,4 @@
-"""Exhaustive lower bounds on the circuit distance of a detector error model.
+r"""Exhaustive lower bounds on the circuit distance of a detector error model.
 
 The circuit distance of a DEM is the fewest error mechanisms whose combined symptom fires no
 detector and flips at least one observable (an *undetectable logical error*). Heuristic
@@ -17,13 +17,14 @@ one). If ``witness`` is not None it is an exactly verified undetectable logical 
 weight ``L``, so the circuit distance is exactly ``L``.
 
 Search (why it is complete). Let E be an undetectable logical error of minimum weight m, and
-c0 its lowest-indexed column. Grow sets S ⊆ E from S = {c0}: while S ≠ E, syn(S) = syn(E \\ S)
-(E has zero syndrome). syn(S) is nonzero, otherwise S or E \\ S would be a lighter logical
-error (one of the two flips an observable). So the lowest flipped detector of S is flipped by
-some column of E \\ S, of index > c0: branching over every such column reaches a larger subset
-of E. A branch is pruned when its syndrome has more flipped detectors than the remaining
-columns can clear (``max column weight × remaining``), which E's path never triggers. At each
-depth k the remainder E \\ S (one or two columns) is found by looking up syn(S) among the hashes
+c0 its lowest-indexed column. Grow sets S ⊆ E from S = {c0}: while S ≠ E, syn(S) = syn(E \ S)
+(E has zero syndrome). syn(S) is nonzero, otherwise S or E \ S would be a lighter logical
+error (one of the two flips an observable). So *every* detector flipped by S is flipped by some
+column of E \ S, of index > c0: branching over every such column of one flipped detector (the
+one with the fewest such columns; none → the branch is dropped) reaches a larger subset of E.
+A branch is pruned when its syndrome has more flipped detectors than the remaining columns can
+clear (``max column weight × remaining``), which E's path never triggers. At each
+depth k the remainder E \ S (one or two columns) is found by looking up syn(S) among the hashes
 of all single columns and all pairs of columns. The same argument shows that an undetectable
 logical error is *connected* (columns adjacent when they share a detector), which is what the
 branching exploits.
@@ -72,7 +73,7 @@ class DistanceBound:
 
 def dem_columns(dem: stim.DetectorErrorModel) -> tuple[list[tuple[int, ...]],
                                                         list[tuple[int, ...]], list[int]]:
-    """Distinct symptoms of a DEM's error mechanisms.
+    r"""Distinct symptoms of a DEM's error mechanisms.
 
     Args:
         dem: the detector error model (repeat blocks and ``^`` separators allowed; a
@@ -84,7 +85,7 @@ def dem_columns(dem: stim.DetectorErrorModel) -> tuple[list[tuple[int, ...]],
         order) with that symptom. Mechanisms with an empty symptom are dropped.
 
     Example:
-        >>> dem = stim.DetectorErrorModel("error(0.1) D0 D1\\nerror(0.2) D1 D0\\nerror(0.1) L0")
+        >>> dem = stim.DetectorErrorModel("error(0.1) D0 D1\nerror(0.2) D1 D0\nerror(0.1) L0")
         >>> dem_columns(dem)
         ([(0, 1), ()], [(), (0,)], [0, 2])
     """
@@ -290,8 +291,8 @@ def min_weight_lower_bound(dem: stim.DetectorErrorModel, *, max_weight: int,
     """Proven lower bound on a DEM's circuit distance by exhaustive search up to a weight.
 
     Every undetectable logical error of at most ``max_weight`` mechanisms is searched for (see
-    the module docstring for the argument): sets grown column by column along the lowest
-    flipped detector, the last one or two columns found by a hash lookup and verified exactly.
+    the module docstring for the argument): sets grown column by column along a flipped
+    detector, the last one or two columns found by a hash lookup and verified exactly.
     Cost grows roughly as ``n · Δ^(max_weight - 3)`` (n columns, Δ columns per detector):
     weight 6 on a one-round gross-code DEM (864 columns) takes seconds to minutes.
 
