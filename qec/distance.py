@@ -128,6 +128,17 @@ def _lowest_bit(syn: np.ndarray) -> np.ndarray:
     return word * 64 + np.log2(low.astype(np.float64)).astype(np.int64)
 
 
+def _ranges(table: np.ndarray, low: np.ndarray, high: np.ndarray) -> tuple[np.ndarray,
+                                                                         np.ndarray]:
+    """Per query, [lo, hi) of table entries in [low, high]; queries sorted first (cache)."""
+    order = np.argsort(low)
+    lo = np.empty(len(low), dtype=np.int64)
+    hi = np.empty(len(low), dtype=np.int64)
+    lo[order] = np.searchsorted(table, low[order], side="left")
+    hi[order] = np.searchsorted(table, high[order], side="right")
+    return lo, hi
+
+
 class _Search:
     """State of one search: packed columns, hash tables, best witness so far."""
 
@@ -185,16 +196,60 @@ class _Search:
             idx.append(np.stack([np.full(len(j), i, dtype=np.int32), j], axis=1))
         h = np.concatenate(hs)
         ij = np.concatenate(idx)
+        self.pair_lex_h, self.pair_lex_i = h, ij  # lexicographic (i < j) order
         order = np.argsort(h, kind="stable")
         self.pair_h, self.pair_i = h[order], ij[order]
+
+    def build_triples(self) -> None:
+        """All triples i < j < k as sorted uint64 keys: hash prefix | lexicographic rank.
+
+        The low ``rank_bits`` of a key hold the triple's rank, the high bits the top bits of
+        its hash: one in-place sort, 8 bytes per triple. Equal hashes have equal prefixes, so
+        a prefix lookup finds every true match (and a few false ones, rejected exactly).
+        """
+        n = self.n
+        total = n * (n - 1) * (n - 2) // 6
+        self.rank_bits = max(1, int(total - 1).bit_length())
+        # pairs (j, k) with j >= i + 1 are the lexicographic suffix starting at pair_start[i+1]
+        per_j = np.arange(n - 1, -1, -1, dtype=np.int64)  # pairs with first index j: n-1-j
+        self.pair_start = np.concatenate([[0], np.cumsum(per_j)])
+        npairs = self.pair_start[-1]
+        self.triple_off = np.concatenate(
+            [[0], np.cumsum(npairs - self.pair_start[1:n + 1])])[:n + 1]
+        keys = np.empty(total, dtype=np.uint64)
+        mask = ~np.uint64((1 << self.rank_bits) - 1)
+        for i in range(n - 2):
+            a, b = self.triple_off[i], self.triple_off[i + 1]
+            h = self.hash[i] ^ self.pair_lex_h[self.pair_start[i + 1]:]
+            keys[a:b] = (h & mask) | np.arange(a, b, dtype=np.uint64)
+        keys.sort()
+        self.triple_keys = keys
+        self.triple_mask = mask
+
+    def triple_lookup(self, sets, hashes, syn, obs) -> None:
+        """Candidates S ∪ T with T a triple whose hash prefix equals hash(S)'s."""
+        if len(sets) == 0:
+            return
+        prefix = hashes & self.triple_mask
+        lo, hi = _ranges(self.triple_keys, prefix, prefix | ~self.triple_mask)
+        cnt = hi - lo
+        rows = np.nonzero(cnt)[0]
+        if len(rows) == 0:
+            return
+        rep = np.repeat(rows, cnt[rows])
+        start = np.repeat(lo[rows], cnt[rows])
+        offs = np.arange(len(rep)) - np.repeat(np.cumsum(cnt[rows]) - cnt[rows], cnt[rows])
+        rank = (self.triple_keys[start + offs] & ~self.triple_mask).astype(np.int64)
+        i = np.searchsorted(self.triple_off, rank, side="right") - 1
+        jk = self.pair_lex_i[self.pair_start[i + 1] + (rank - self.triple_off[i])]
+        self.verify(sets, syn, obs, rep, np.concatenate([i[:, None], jk], axis=1))
 
     def lookup(self, sets: np.ndarray, hashes: np.ndarray, syn: np.ndarray, obs: np.ndarray,
                table_h: np.ndarray, table_i: np.ndarray) -> None:
         """Candidates S ∪ T with hash(T) = hash(S), T from a table; verify each exactly."""
         if len(table_h) == 0 or len(sets) == 0:
             return
-        lo = np.searchsorted(table_h, hashes, side="left")
-        hi = np.searchsorted(table_h, hashes, side="right")
+        lo, hi = _ranges(table_h, hashes, hashes)
         cnt = hi - lo
         rows = np.nonzero(cnt)[0]
         if len(rows) == 0:
@@ -205,6 +260,11 @@ class _Search:
         t = table_i[start + offs]
         if t.ndim == 1:
             t = t[:, None]
+        self.verify(sets, syn, obs, rep, t)
+
+    def verify(self, sets, syn, obs, rep, t) -> None:
+        """Exact check of candidates sets[rep] ∪ t (rows): disjoint, zero syndrome, obs ≠ 0."""
+        t = t.astype(np.int64)
         tsyn = np.bitwise_xor.reduce(self.syn[t], axis=1)
         tobs = np.bitwise_xor.reduce(self.obsw[t], axis=1)
         ok = (tsyn == syn[rep]).all(axis=1) & (tobs != obs[rep]).any(axis=1)
@@ -241,6 +301,9 @@ class _Search:
             keep = np.bitwise_count(syn).sum(axis=1) <= 2 * self.colweight
             self.lookup(sets[keep], hashes[keep], syn[keep], obs[keep],
                         self.pair_h, self.pair_i)
+        if tail >= 3 and depth + 3 <= self.limit:
+            keep = np.bitwise_count(syn).sum(axis=1) <= 3 * self.colweight
+            self.triple_lookup(sets[keep], hashes[keep], syn[keep], obs[keep])
         if depth + 1 + tail > self.limit:
             return
         # branch on the flipped detector with the fewest columns of index > c0 (any flipped
@@ -352,6 +415,9 @@ def min_weight_lower_bound(dem: stim.DetectorErrorModel, *, max_weight: int,
         use_pairs = 16 * n * (n - 1) // 2 * 2 <= memory_limit_bytes
         search.build_tables(pairs=use_pairs)
         tail = 2 if use_pairs else 1
+        if use_pairs and max_weight >= 6 and 8 * n**3 // 6 <= memory_limit_bytes // 2:
+            search.build_triples()
+            tail = 3
         starts = np.array([c for c in range(n) if dets[c]], dtype=np.int64)
         search.expand(starts[:, None], search.hash[starts], search.syn[starts],
                       search.obsw[starts], 1, tail)
