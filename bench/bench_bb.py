@@ -213,11 +213,11 @@ def main(argv: list[str] | None = None) -> int:
         for basis in args.basis:
             b = distance_lower_bound(distance=args.distance, rounds=rounds, basis=basis,
                                      max_weight=args.max_weight)
-            found = ("none" if b.witness is None
-                     else f"one of {len(b.witness)} faults: d_circ = {b.lower}")
-            print(f"basis {basis}, {rounds} round(s), {b.mechanisms} mechanisms: d_circ >= "
-                  f"{b.lower} (searched <= {args.max_weight} faults; undetectable logical "
-                  f"error found: {found}) in {b.seconds:.1f} s", flush=True)
+            bound = (f"d_circ >= {b.lower} (no undetectable logical error of <= "
+                     f"{args.max_weight} faults)" if b.witness is None else
+                     f"d_circ = {b.lower} (none below; one of {b.lower} faults found)")
+            print(f"basis {basis}, {rounds} round(s), {b.mechanisms} mechanisms: {bound} in "
+                  f"{b.seconds:.1f} s", flush=True)
         return 0
     if args.distance_search:
         for basis in ("Z", "X"):

@@ -5,7 +5,7 @@ detector and flips at least one observable (an *undetectable logical error*). He
 searches (OSD, stim's ``search_for_undetectable_logical_errors`` with truncation) give upper
 bounds; :func:`min_weight_lower_bound` gives a *proven lower bound* by exhausting every
 candidate set of at most ``max_weight`` mechanisms, with a meet-in-the-middle lookup for the
-last one or two mechanisms.
+last one, two or three mechanisms.
 
 What is proven. Let the DEM's mechanisms be merged into distinct columns (same detectors and
 same observables → one column; two mechanisms with an identical symptom cancel, so a minimal
@@ -24,10 +24,10 @@ column of E \ S, of index > c0: branching over every such column of one flipped 
 one with the fewest such columns; none → the branch is dropped) reaches a larger subset of E.
 A branch is pruned when its syndrome has more flipped detectors than the remaining columns can
 clear (``max column weight × remaining``), which E's path never triggers. At each
-depth k the remainder E \ S (one or two columns) is found by looking up syn(S) among the hashes
-of all single columns and all pairs of columns. The same argument shows that an undetectable
-logical error is *connected* (columns adjacent when they share a detector), which is what the
-branching exploits.
+depth k the remainder E \ S (one, two or three columns) is found by looking up syn(S) among the
+hashes of all single columns, all pairs and (when they fit in memory) all triples of columns.
+The same argument shows that an undetectable logical error is *connected* (columns adjacent when
+they share a detector), which is what the branching exploits.
 
 Example:
     >>> import stim
@@ -355,7 +355,7 @@ def min_weight_lower_bound(dem: stim.DetectorErrorModel, *, max_weight: int,
 
     Every undetectable logical error of at most ``max_weight`` mechanisms is searched for (see
     the module docstring for the argument): sets grown column by column along a flipped
-    detector, the last one or two columns found by a hash lookup and verified exactly.
+    detector, the last one to three columns found by a hash lookup and verified exactly.
     Cost grows roughly as ``n · Δ^(max_weight - 3)`` (n columns, Δ columns per detector):
     weight 6 on a one-round gross-code DEM (864 columns) takes seconds to minutes.
 
@@ -363,9 +363,11 @@ def min_weight_lower_bound(dem: stim.DetectorErrorModel, *, max_weight: int,
         dem: detector error model (e.g. ``circuit.detector_error_model()``; undecomposed is
             best, a decomposed one gives the same symptoms).
         max_weight: largest weight searched, 1 ≤ max_weight ≤ 12.
-        memory_limit_bytes: rough cap on the working arrays (bytes, ≥ 2**20); the pair table
-            (n²/2 entries, 16 bytes each) must fit in it, otherwise only singles are looked up
-            (slower).
+        memory_limit_bytes: sizes the working arrays (bytes, ≥ 2**20): the pair table
+            (n²/2 entries, 16 bytes each) is built if it fits in it (otherwise only singles are
+            looked up: slower), the triple table (n³/6 entries, 8 bytes each) if it fits in half
+            of it, and branches are expanded in chunks of about a quarter of it. It is not a
+            hard cap: the default (2 GiB) peaked at 2.3-4.0 GB resident on the gross-code DEMs.
         seed: seed of the random 64-bit detector keys (does not change the result, only which
             witness may be found first among equal-weight ones).
 
