@@ -135,3 +135,12 @@ def test_gross_code_one_round_has_no_logical_error_below_eight():
 
     for basis in ("Z", "X"):
         assert distance_lower_bound(distance=12, basis=basis, max_weight=7).lower == 8
+
+
+@pytest.mark.parametrize("memory, tables", [(2**20, "singles"), (4 * 2**20, "pairs")])
+def test_smaller_tables_give_the_same_bound(memory, tables):
+    # 432 columns: pairs need 3 MB, triples 107 MB; both limits search without triples.
+    from bench.bench_bb import distance_lower_bound
+
+    bound = distance_lower_bound(distance=6, basis="Z", max_weight=6, memory_limit_bytes=memory)
+    assert bound.lower == 6 and len(bound.witness) == 6, tables
