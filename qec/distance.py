@@ -119,15 +119,6 @@ def _pack(rows: list[tuple[int, ...]], width: int) -> np.ndarray:
     return out
 
 
-def _lowest_bit(syn: np.ndarray) -> np.ndarray:
-    """Index of the lowest set bit of each nonzero row of packed bitsets (F, W) uint64."""
-    nz = syn != 0
-    word = nz.argmax(axis=1)
-    x = syn[np.arange(len(syn)), word]
-    low = x & (~x + np.uint64(1))
-    return word * 64 + np.log2(low.astype(np.float64)).astype(np.int64)
-
-
 def _ranges(table: np.ndarray, low: np.ndarray, high: np.ndarray) -> tuple[np.ndarray,
                                                                          np.ndarray]:
     """Per query, [lo, hi) of table entries in [low, high]; queries sorted first (cache)."""
