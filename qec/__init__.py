@@ -13,6 +13,7 @@ Modules, one concern each:
 * ``sampling``: the sample-and-decode path the twin loop and the benchmarks run;
 * ``montecarlo``: sinter tasks, adapters and collection (resumable CSV);
 * ``stats``: per-round normalisation, intervals, Λ, thresholds, projections.
+* ``distance``: proven lower bounds on a DEM's circuit distance (exhaustive search).
 
 Example:
     >>> exp = memory_experiment("surface", distance=3, rounds=3)
