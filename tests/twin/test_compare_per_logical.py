@@ -79,3 +79,20 @@ def test_a_scenario_refuses_a_fixed_instance_code_in_one_line():
     with pytest.raises(ValueError, match="code = 'bb': comes in fixed instances"):
         Scenario(name="b", code="bb", distance=3, decoder="bposd")
     assert Scenario(name="c", code="xzzx-cat", decoder="mwpm").code == "xzzx-cat"
+
+
+def test_gkp_projection_counts_modes_without_building_the_noisy_model():
+    # below the GKP threshold the projection lands at a large d; its footprint counts the
+    # surface code's qubits as GKP modes (2 per data mode + the ancillas), and never builds
+    # the stim model there (a d ~ 165 model took minutes on a dense variance array)
+    from twin.device.load import load_device
+    from twin.studies.compare import run_compare
+
+    dev = load_device(overrides=["gkp.squeezing_db=13.5", "gkp.loss=0"])
+    res = run_compare(dev, codes=["gkp-surface"], distances=[3, 5], decoders=["mwpm"],
+                      max_shots=20_000, max_errors=100, seed=2)
+    (s,) = res.summaries
+    d = s.projected_distance
+    assert d is not None and s.lam > 1
+    assert s.projected_qubits_per_logical == 2 * d * d - 1
+    assert s.projected_modes_per_logical == 2 * d * d + d * d - 1
