@@ -144,17 +144,8 @@ def test_analog_threshold_brackets():
     # below threshold (14 dB) d = 5 beats d = 3, above it (10.5 dB) d = 3 beats d = 5, each
     # beyond the intervals; analog decoding beats hard decoding at d = 5, 12 dB (stim's
     # interleaved schedule)
-    from qec.gkp import decode_analog
-
     def run(d: int, db: float, n: int, analog: bool = True):
-        circ = gkp_surface_circuit(d, d, schedule="interleaved")
-        sigma = _sigma(db)
-        graph = matching_graph(circ, sigma=sigma)
-        s = sample_shifts(circ, sigma=sigma, shots=n, rng=np.random.default_rng(d * 100 + 7))
-        pred = decode_analog(graph, s.detectors, s.deviations) if analog \
-            else decode_hard(graph, s.detectors)
-        return logical_rate(shots=n, errors=int((pred != s.observables).any(axis=1).sum()),
-                            rounds=d)
+        return _analog_run(d, db, n, schedule="interleaved", analog=analog)
 
     lo3, lo5 = run(3, 10.5, 3000), run(5, 10.5, 3000)
     assert lo3.per_round_ci[1] < lo5.per_round_ci[0]

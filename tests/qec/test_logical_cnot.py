@@ -13,39 +13,6 @@ from qec.noise import NoiseModel, TwoQubitNoise
 from qec.stats import logical_rate
 
 
-def _gf2_rank(rows: np.ndarray) -> int:
-    a = rows.astype(np.uint8) % 2
-    rank = 0
-    for col in range(a.shape[1]):
-        nonzero = np.nonzero(a[rank:, col])[0]
-        if nonzero.size == 0:
-            continue
-        pivot = rank + nonzero[0]
-        a[[rank, pivot]] = a[[pivot, rank]]
-        mask = a[:, col].astype(bool)
-        mask[rank] = False
-        a[mask] ^= a[rank]
-        rank += 1
-        if rank == a.shape[0]:
-            break
-    return rank
-
-
-def _parity_rows(circuit: stim.Circuit) -> tuple[np.ndarray, list[str]]:
-    """One row per DETECTOR / OBSERVABLE_INCLUDE over the absolute measurement records."""
-    rows, names, n = [], [], 0
-    for inst in circuit.flattened():
-        if inst.name in ("DETECTOR", "OBSERVABLE_INCLUDE"):
-            row = np.zeros(circuit.num_measurements, np.uint8)
-            for t in inst.targets_copy():
-                row[n + t.value] ^= 1
-            rows.append(row)
-            names.append(inst.name)
-        elif stim.gate_data(inst.name).produces_measurements:
-            n += len(inst.targets_copy())
-    return np.array(rows), names
-
-
 @pytest.mark.parametrize("basis", CNOT_BASES)
 @pytest.mark.parametrize("d,merge,pre,post", [(3, None, 1, 1), (3, 1, 2, 3), (5, 2, 1, 1)])
 def test_noiseless_circuit_fires_nothing(basis, d, merge, pre, post):
@@ -61,25 +28,25 @@ def test_noiseless_circuit_fires_nothing(basis, d, merge, pre, post):
 
 
 @pytest.mark.parametrize("basis", CNOT_BASES)
-def test_every_deterministic_parity_is_covered(basis):
+def test_every_deterministic_parity_is_covered(basis, gf2_rank, parity_rows):
     # the detectors are independent, and with the observables they span every deterministic
     # parity of the noiseless records: no detector and no logical check is missing
     circuit = surgery_cnot_experiment(distance=3, merge_rounds=2, basis=basis).circuit
     samples = circuit.compile_sampler(seed=5).sample(3000).astype(np.uint8)
-    deterministic = circuit.num_measurements - _gf2_rank(samples ^ samples[0])
-    rows, names = _parity_rows(circuit)
+    deterministic = circuit.num_measurements - gf2_rank(samples ^ samples[0])
+    rows, names = parity_rows(circuit)
     dets = rows[[k == "DETECTOR" for k in names]]
-    assert _gf2_rank(dets) == circuit.num_detectors
-    assert _gf2_rank(rows) == deterministic == circuit.num_detectors + circuit.num_observables
+    assert gf2_rank(dets) == circuit.num_detectors
+    assert gf2_rank(rows) == deterministic == circuit.num_detectors + circuit.num_observables
 
 
 @pytest.mark.parametrize("basis", ["bell-Z", "bell-X"])
-def test_corrections_are_needed(basis):
+def test_corrections_are_needed(basis, parity_rows):
     # the readout part of the Bell observable (Z_C Z_T or X_C X_T alone) is random: the
     # measured outcomes' correction is what makes it deterministic
     d = 3
     circuit = surgery_cnot_experiment(distance=d, basis=basis).circuit
-    rows, names = _parity_rows(circuit)
+    rows, names = parity_rows(circuit)
     obs = rows[names.index("OBSERVABLE_INCLUDE")]
     readout = obs.copy()
     readout[: circuit.num_measurements - 2 * d * d] = 0  # keep C's and T's final readout

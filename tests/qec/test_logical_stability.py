@@ -33,47 +33,6 @@ def _rates(p: float, diameter: int, rounds: tuple[int, ...], shots: int, basis: 
     return out
 
 
-def _gf2_rank(rows: np.ndarray) -> int:
-    a = rows.astype(np.uint8) % 2
-    rank = 0
-    for col in range(a.shape[1]):
-        nonzero = np.nonzero(a[rank:, col])[0]
-        if nonzero.size == 0:
-            continue
-        pivot = rank + nonzero[0]
-        a[[rank, pivot]] = a[[pivot, rank]]
-        mask = a[:, col].astype(bool)
-        mask[rank] = False
-        a[mask] ^= a[rank]
-        rank += 1
-        if rank == a.shape[0]:
-            break
-    return rank
-
-
-def _deterministic_coverage(circuit: stim.Circuit) -> tuple[int, int, int]:
-    """(deterministic parities, rank of the detectors, rank of detectors + observables).
-
-    The noiseless measurement records span an affine space; its directions (the random
-    outcomes) come from sampling, and every parity orthogonal to them is deterministic.
-    """
-    samples = circuit.compile_sampler(seed=5).sample(2000).astype(np.uint8)
-    random_bits = _gf2_rank(samples ^ samples[0])
-    rows, names, n = [], [], 0
-    for inst in circuit.flattened():
-        if inst.name in ("DETECTOR", "OBSERVABLE_INCLUDE"):
-            row = np.zeros(circuit.num_measurements, np.uint8)
-            for t in inst.targets_copy():
-                row[n + t.value] ^= 1
-            rows.append(row)
-            names.append(inst.name)
-        elif stim.gate_data(inst.name).produces_measurements:
-            n += len(inst.targets_copy())
-    rows_arr = np.array(rows)
-    dets = rows_arr[[k == "DETECTOR" for k in names]]
-    return circuit.num_measurements - random_bits, _gf2_rank(dets), _gf2_rank(rows_arr)
-
-
 def test_docstrings():
     assert doctest.testmod(stability_module).failed == 0
 
@@ -168,11 +127,11 @@ def test_logical_error_falls_with_rounds_and_grows_with_the_patch():
 
 
 @pytest.mark.parametrize("basis", ["X", "Z"])
-def test_every_deterministic_parity_is_covered(basis):
+def test_every_deterministic_parity_is_covered(basis, deterministic_coverage):
     # detectors are independent, and with the observable they span every deterministic
     # parity of the noiseless records: no detector is missing
     circuit = stability_experiment(diameter=4, rounds=3, basis=basis).circuit
-    deterministic, det_rank, all_rank = _deterministic_coverage(circuit)
+    deterministic, det_rank, all_rank = deterministic_coverage(circuit)
     assert det_rank == circuit.num_detectors
     assert all_rank == deterministic == circuit.num_detectors + 1
 
