@@ -10,10 +10,11 @@ Example:
 
 from __future__ import annotations
 
+import tomllib
 from importlib import resources
 from pathlib import Path
 
-__all__ = ["list_scenarios", "scenario_path"]
+__all__ = ["describe_scenarios", "list_scenarios", "scenario_path"]
 
 
 def list_scenarios() -> list[str]:
@@ -32,3 +33,21 @@ def scenario_path(name: str) -> Path:
     if not path.is_file():
         raise KeyError(name)
     return path
+
+
+def describe_scenarios() -> list[tuple[str, str]]:
+    """``(name, description)`` of every built-in scenario, sorted by name.
+
+    Only the ``description`` key is read (standard library only, so ``quantacore scenarios``
+    lists without importing the physics), and one broken file does not hide the others (it
+    reads as ``"(unreadable: ...)"``).
+    """
+    out = []
+    for name in list_scenarios():
+        try:
+            with open(scenario_path(name), "rb") as fh:
+                description = str(tomllib.load(fh).get("description", ""))
+        except (OSError, tomllib.TOMLDecodeError) as exc:
+            description = f"(unreadable: {exc})"
+        out.append((name, description))
+    return out

@@ -64,13 +64,30 @@ Units: time in µs, rates and angular frequencies in rad/µs (2π × MHz).
 """
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse with one-line usage errors: ``quantacore CMD: error: MESSAGE`` on stderr, exit 2.
+
+    argparse's default prints the whole usage (7-9 lines for most subcommands) before the
+    message; ``--help`` still prints it. Subparsers are built with this class too.
+    """
+
+    chosen: str | None = None  # the subcommand, for errors the top-level parser reports
+
+    def error(self, message: str):
+        prog = self.prog
+        if self.chosen and prog == "quantacore":  # e.g. an unknown option after the command
+            prog = f"quantacore {self.chosen}"
+        self.exit(2, f"{prog}: error: {message} (see {prog} --help)\n")
+
+
 def _build_parser(chosen: str | None) -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="quantacore",
         description="QuantaCore Twin: physics -> noise channels -> QEC -> AI control.",
         epilog=_EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
+    parser.chosen = chosen
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name, (module_name, help_text) in _SUBCOMMANDS.items():
         sp = sub.add_parser(

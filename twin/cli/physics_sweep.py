@@ -7,8 +7,8 @@ import json
 import shlex
 import sys
 import time
-from pathlib import Path
 
+from twin.cli.paths import output_file
 from twin.errors import UserError
 
 __all__ = ["add_arguments", "format_table", "run"]
@@ -188,6 +188,12 @@ def run(args: argparse.Namespace) -> int:
     from twin.studies.physics_grid import PhysicsSweep, load_grid_file, parse_grid_option
     from twin.studies.physics_sweep import run_physics_sweep
 
+    # outputs first: a sweep must not run for minutes and then fail on its path
+    out = output_file("--out", args.out) if args.out else None
+    plot = output_file("--plot", args.plot, suffix=".png") if args.plot else None
+    cache = args.cache or (f"{args.out}.points.jsonl" if args.out else None)
+    if cache is not None:
+        output_file("--cache" if args.cache else "--out (its cache)", cache)
     executor = ExecutorSpec(workers=args.workers, dask=args.dask)
     axes: list = []
     device_path, calibration, quantity = args.device, args.calibration, args.quantity
@@ -214,12 +220,6 @@ def run(args: argparse.Namespace) -> int:
     if args.plot and len(sweep.axes) > 2:
         raise UserError(f"--plot: draws grids of one or two parameters; this one has "
                         f"{len(sweep.axes)} ({', '.join(sweep.parameters)})")
-    for flag in ("out", "plot", "cache"):
-        value = getattr(args, flag)
-        if value is not None and not Path(value).resolve().parent.is_dir():
-            raise UserError(f"--{flag} {value!r}: folder {str(Path(value).parent)!r} does not "
-                            "exist")
-    cache = args.cache or (f"{args.out}.points.jsonl" if args.out else None)
     if not args.quiet:
         where = f", results in {args.out}" if args.out else ""
         how = "STIRAP transfer" if sweep.quantity == "stirap" else \
@@ -234,18 +234,18 @@ def run(args: argparse.Namespace) -> int:
         first = next(iter(json.loads(ds.attrs["failures"]).items()))
         print(f"quantacore physics-sweep: {result.failed} point(s) not realisable (NaN, ok = "
               f"False); e.g. {first[0]}: {first[1]}", file=sys.stderr)
-    if args.out:
-        write_netcdf(ds, args.out)
-    if args.plot:
+    if out:
+        write_netcdf(ds, out)
+    if plot:
         from twin.reports.physics_sweep_plot import plot_physics_sweep
 
-        plot_physics_sweep(ds, args.plot, op=args.op)
+        plot_physics_sweep(ds, plot, op=args.op)
     if args.json:
         print(json.dumps(_json(ds, result, args.out, cache), indent=2))
     else:
         print(format_table(ds))
     if not args.quiet:
-        wrote = [p for p in (args.out, args.plot) if p]
+        wrote = [str(p) for p in (out, plot) if p]
         print(f"quantacore physics-sweep: {result.computed} computed, {result.reused} from the "
               f"cache" + (f"; wrote {', '.join(wrote)}" if wrote else ""), file=sys.stderr)
     return 0

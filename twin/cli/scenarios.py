@@ -33,9 +33,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """List the built-ins, or print one scenario resolved."""
-    from twin.scenario import builtin_scenarios, load_scenario, scenario_to_toml
-
     if args.scenario is not None:
+        from twin.scenario import load_scenario, scenario_to_toml
+
         scenario = load_scenario(args.scenario)
         text = scenario_to_toml(scenario)
         if args.json:
@@ -45,7 +45,9 @@ def run(args: argparse.Namespace) -> int:
         else:
             print(text, end="")
         return 0
-    rows = builtin_scenarios()
+    from scenarios import describe_scenarios  # the data package only: no physics imported
+
+    rows = describe_scenarios()
     if args.json:
         print(json.dumps([{"name": n, "description": d} for n, d in rows], indent=2,
                          ensure_ascii=False))

@@ -5,8 +5,8 @@ from __future__ import annotations
 import argparse
 import json
 import os
-from pathlib import Path
 
+from twin.cli.paths import output_file
 from twin.cli.progress import stderr_progress
 from twin.errors import UserError
 
@@ -74,12 +74,10 @@ def run(args: argparse.Namespace) -> int:
     chunk = DEFAULT_CHUNK_SHOTS if args.chunk_shots is None else args.chunk_shots
     if chunk < 1:
         raise UserError(f"--chunk-shots = {chunk}: must be an integer >= 1")
+    csv = output_file("--save-resume", args.save_resume)
+    plot = output_file("--plot", args.plot, suffix=".png") if args.plot else None
     executor = ExecutorSpec(workers=args.workers, dask=args.dask)
     spec = load_sweep(args.tasks)
-    csv = Path(args.save_resume)
-    if csv.parent and not csv.parent.exists():
-        raise UserError(f"--save-resume {args.save_resume!r}: folder {str(csv.parent)!r} "
-                        "does not exist")
     tasks = sweep_tasks(spec)
 
     progress = stderr_progress("sweep", quiet=args.quiet)
@@ -99,10 +97,10 @@ def run(args: argparse.Namespace) -> int:
             print(f"{r['code']:<12} {r['decoder']:<16} {r['basis']:<5} {r['distance']:>3} "
                   f"{r['value']!s:>12} {r['shots']:>9} {r['errors']:>7} "
                   f"{r['ler_per_round']:>10.3e} [{lo:>9.2e}, {hi:>9.2e}]")
-    if args.plot:
+    if plot:
         from twin.reports.sweep_plot import plot_sweep
 
-        path = plot_sweep(rows, args.plot, spec.swept)
+        path = plot_sweep(rows, plot, spec.swept)
         if progress:
             progress(f"wrote {path}")
     return 0

@@ -7,7 +7,6 @@ the value and what is allowed. The format is described in ``twin.scenario``.
 from __future__ import annotations
 
 import re
-import tomllib
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -152,18 +151,10 @@ def builtin_scenarios() -> list[tuple[str, str]]:
     """``(name, description)`` of every built-in scenario, sorted by name.
 
     Only the ``description`` key is read, so one broken file does not hide the others (a
-    broken file reads as ``"(invalid TOML: ...)"``).
+    broken file reads as ``"(unreadable: ...)"``); see ``scenarios.describe_scenarios``.
     """
-    from scenarios import list_scenarios, scenario_path
+    from scenarios import describe_scenarios
 
-    out = []
-    for name in list_scenarios():
-        try:
-            with open(scenario_path(name), "rb") as fh:
-                description = str(tomllib.load(fh).get("description", ""))
-        except (OSError, tomllib.TOMLDecodeError) as exc:
-            description = f"(unreadable: {exc})"
-        out.append((name, description))
-    return out
+    return describe_scenarios()
 
 
