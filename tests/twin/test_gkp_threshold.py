@@ -82,3 +82,32 @@ def test_twin_runs_a_gkp_surface_scenario(tmp_path):
     (telemetry,) = out.rglob("telemetry.csv")
     rows = telemetry.read_text().splitlines()
     assert len(rows) == 3 and all(",gkp-surface," in r for r in rows[1:])
+
+
+@pytest.mark.parametrize("code", ["gkp-surface", "xzzx-cat"])
+def test_window_circuit_does_not_carry_the_drifted_truth(code, tmp_path):
+    # two runs whose data-noise parameter drifts differently: the controller sees the same
+    # circuit in every window (the decoder's own assumed noise), while the truth differs
+    from pathlib import Path
+
+    from twin.loop import DigitalTwin
+    from twin.scenario import load_scenario
+
+    param = {"gkp-surface": ("gkp.squeezing_db", 0.5), "xzzx-cat": ("cat.kappa1", 5e-5)}
+    key, sigma = param[code]
+    text = (Path(__file__).parents[2] / "scenarios" / "default.toml").read_text()
+    text = text.replace('code = "surface"', f'code = "{code}"').replace(
+        'decoder = "mwpm-erasure"', 'decoder = "mwpm"')
+    circuits = []
+    for k, scale in enumerate((1.0, 4.0)):
+        extra = (f'\n[[drift]]\nparameter = "{key}"\nprocess = "ou"\ngrid_step = '
+                 f'{sigma / 10}\ntau = 20.0\nsigma = {sigma * scale}\n')
+        path = tmp_path / f"s{k}.toml"
+        path.write_text(text + extra)
+        scn = load_scenario(path).replace(windows=3, shots=200)
+        twin = DigitalTwin(scn, out=tmp_path / f"run{k}")
+        twin.start()
+        got = [twin.step() for _ in range(3)]
+        circuits.append([str(r.window.circuit) for r in got if r.window is not None])
+        twin.close()
+    assert circuits[0] and circuits[0] == circuits[1]

@@ -232,7 +232,11 @@ class WindowSimulator:
             getattr(data, "erasure", 0.0) > 0, true_circuit.num_detectors))
         window = SyndromeWindow(
             index=w, time=row["time_s"], shots=s.shots, rounds=s.rounds_per_shot, code=s.code,
-            distance=distance, decoder=state.decoder, circuit=exp.circuit,
+            distance=distance, decoder=state.decoder,
+            # the decoder's own circuit (its assumed data noise), never the true one: a code
+            # whose data noise lives in the circuit (xzzx-cat, gkp-surface) must not show the
+            # drifted truth to the controller
+            circuit=circuits.experiment(distance, prior_data).circuit,
             packed_detections=sampled.detections, herald_mask=mask,
             herald_qubits=pairs[:, 0], herald_pairs=pairs,
             packed_observables=sampled.observables,
