@@ -130,6 +130,16 @@ def _ranges(table: np.ndarray, low: np.ndarray, high: np.ndarray) -> tuple[np.nd
     return lo, hi
 
 
+def _matches(lo: np.ndarray, hi: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Every (query, table position) pair of the ranges [lo, hi): two int arrays, shape (m,)."""
+    cnt = hi - lo
+    rows = np.nonzero(cnt)[0]
+    rep = np.repeat(rows, cnt[rows])
+    start = np.repeat(lo[rows], cnt[rows])
+    offs = np.arange(len(rep)) - np.repeat(np.cumsum(cnt[rows]) - cnt[rows], cnt[rows])
+    return rep, start + offs
+
+
 class _Search:
     """State of one search: packed columns, hash tables, best witness so far."""
 
@@ -222,15 +232,10 @@ class _Search:
         if len(sets) == 0:
             return
         prefix = hashes & self.triple_mask
-        lo, hi = _ranges(self.triple_keys, prefix, prefix | ~self.triple_mask)
-        cnt = hi - lo
-        rows = np.nonzero(cnt)[0]
-        if len(rows) == 0:
+        rep, pos = _matches(*_ranges(self.triple_keys, prefix, prefix | ~self.triple_mask))
+        if len(rep) == 0:
             return
-        rep = np.repeat(rows, cnt[rows])
-        start = np.repeat(lo[rows], cnt[rows])
-        offs = np.arange(len(rep)) - np.repeat(np.cumsum(cnt[rows]) - cnt[rows], cnt[rows])
-        rank = (self.triple_keys[start + offs] & ~self.triple_mask).astype(np.int64)
+        rank = (self.triple_keys[pos] & ~self.triple_mask).astype(np.int64)
         i = np.searchsorted(self.triple_off, rank, side="right") - 1
         jk = self.pair_lex_i[self.pair_start[i + 1] + (rank - self.triple_off[i])]
         self.verify(sets, syn, obs, rep, np.concatenate([i[:, None], jk], axis=1))
@@ -240,15 +245,10 @@ class _Search:
         """Candidates S ∪ T with hash(T) = hash(S), T from a table; verify each exactly."""
         if len(table_h) == 0 or len(sets) == 0:
             return
-        lo, hi = _ranges(table_h, hashes, hashes)
-        cnt = hi - lo
-        rows = np.nonzero(cnt)[0]
-        if len(rows) == 0:
+        rep, pos = _matches(*_ranges(table_h, hashes, hashes))
+        if len(rep) == 0:
             return
-        rep = np.repeat(rows, cnt[rows])
-        start = np.repeat(lo[rows], cnt[rows])
-        offs = np.arange(len(rep)) - np.repeat(np.cumsum(cnt[rows]) - cnt[rows], cnt[rows])
-        t = table_i[start + offs]
+        t = table_i[pos]
         if t.ndim == 1:
             t = t[:, None]
         self.verify(sets, syn, obs, rep, t)

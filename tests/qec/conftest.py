@@ -53,6 +53,16 @@ def deterministic_coverage(circuit: stim.Circuit) -> tuple[int, int, int]:
 
 
 
+def observable_only(circuit: stim.Circuit, k: int) -> stim.Circuit:
+    """``circuit`` with only observable ``k`` kept (its distance alone)."""
+    out = stim.Circuit()
+    for inst in circuit:
+        if inst.name == "OBSERVABLE_INCLUDE" and inst.gate_args_copy()[0] != k:
+            continue
+        out.append(inst)
+    return out
+
+
 @pytest.fixture(name="gf2_rank")
 def _gf2_rank_fixture():
     return gf2_rank
@@ -66,3 +76,8 @@ def _coverage_fixture():
 @pytest.fixture(name="parity_rows")
 def _parity_rows_fixture():
     return parity_rows
+
+
+@pytest.fixture(name="observable_only")
+def _observable_only_fixture():
+    return observable_only

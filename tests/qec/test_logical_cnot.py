@@ -57,22 +57,13 @@ def test_corrections_are_needed(basis, parity_rows):
     assert np.array_equal(raw, samples @ correction % 2)
 
 
-def _observable_only(circuit: stim.Circuit, k: int) -> stim.Circuit:
-    out = stim.Circuit()
-    for inst in circuit:
-        if inst.name == "OBSERVABLE_INCLUDE" and inst.gate_args_copy()[0] != k:
-            continue
-        out.append(inst)
-    return out
-
-
 @pytest.mark.parametrize("basis", CNOT_BASES)
 @pytest.mark.parametrize("d", [3, 5])
-def test_circuit_distance(basis, d):
+def test_circuit_distance(basis, d, observable_only):
     noisy = NoiseModel.uniform_depolarizing(1e-3).noisy_circuit(
         surgery_cnot_experiment(distance=d, basis=basis).circuit)
     assert len(noisy.shortest_graphlike_error()) == d
-    assert all(len(_observable_only(noisy, k).shortest_graphlike_error()) == d
+    assert all(len(observable_only(noisy, k).shortest_graphlike_error()) == d
                for k in range(noisy.num_observables))
 
 

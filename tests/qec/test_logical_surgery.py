@@ -72,33 +72,24 @@ def test_noiseless_circuit_fires_nothing(basis, d, merge, pre, post):
         decompose_errors=True)  # raises on a non-deterministic detector
 
 
-def _observable_only(circuit: stim.Circuit, k: int) -> stim.Circuit:
-    out = stim.Circuit()
-    for inst in circuit:
-        if inst.name == "OBSERVABLE_INCLUDE" and inst.gate_args_copy()[0] != k:
-            continue
-        out.append(inst)
-    return out
-
-
 @pytest.mark.parametrize("basis", ["ZZ", "XX"])
 @pytest.mark.parametrize("d", [3, 5])
-def test_circuit_distance(basis, d):
+def test_circuit_distance(basis, d, observable_only):
     noisy = NoiseModel.uniform_depolarizing(1e-3).noisy_circuit(
         surgery_experiment(distance=d, basis=basis).circuit)
     # every observable, the measured ZZ included, has graphlike distance d at merge_rounds = d
     assert len(noisy.shortest_graphlike_error()) == d
-    assert [len(_observable_only(noisy, k).shortest_graphlike_error()) for k in range(3)] == [
+    assert [len(observable_only(noisy, k).shortest_graphlike_error()) for k in range(3)] == [
         d, d, d]
 
 
-def test_measured_outcome_distance_is_time_like():
+def test_measured_outcome_distance_is_time_like(observable_only):
     # fewer merge rounds: the measured outcome's distance is merge_rounds (measurement errors
     # of one new plaquette through every merge round); the patches' logicals keep d
     for m in (1, 2, 4):
         noisy = NoiseModel.uniform_depolarizing(1e-3).noisy_circuit(
             surgery_experiment(distance=5, merge_rounds=m).circuit)
-        assert [len(_observable_only(noisy, k).shortest_graphlike_error())
+        assert [len(observable_only(noisy, k).shortest_graphlike_error())
                 for k in range(3)] == [min(m, 5), 5, 5]
 
 
