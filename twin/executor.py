@@ -116,7 +116,8 @@ def _dask_client(spec: ExecutorSpec) -> Iterator[Any]:
     try:
         from distributed import Client, LocalCluster
     except ImportError:
-        raise UserError("--dask needs Dask: pip install 'quantacore-twin[cluster]'") from None
+        raise UserError("--dask needs Dask: pip install -e '.[cluster]' in the twin's "
+                        "checkout") from None
     cluster = None
     try:
         if spec.dask == "local":

@@ -175,3 +175,14 @@ def test_cli_zne_prints_and_writes_the_mitigated_parity(capsys):
     assert abs(z["mitigated"]["bias"]) * 3 <= abs(z["unmitigated"]["bias"])
     lo, hi = z["mitigated"]["interval"]
     assert lo <= 1.0 <= hi
+
+
+def test_cli_zne_without_mitiq_is_one_line_before_any_work(monkeypatch, capsys):
+    import importlib.util
+
+    real = importlib.util.find_spec
+    monkeypatch.setattr(importlib.util, "find_spec",
+                        lambda name, *a: None if name == "mitiq" else real(name, *a))
+    assert main(["logical", "memory", "--distances", "3", "--zne", "stretch"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "pip install -e '.[mitigation]'" in err[0]

@@ -156,6 +156,13 @@ def run(args: argparse.Namespace) -> int:
         raise UserError(f"--seed = {args.seed}: must be an integer >= 0")
     if not 0 < args.target < 0.5:
         raise UserError(f"--target = {args.target}: must be in (0, 0.5)")
+    if args.zne is not None:
+        import importlib.util
+
+        if importlib.util.find_spec("mitiq") is None:
+            from twin.studies.mitigation import MITIQ_MISSING
+
+            raise UserError(f"--zne: {MITIQ_MISSING}")
     device = load_device(args.device, overrides=args.overrides)
     if sweep is not None:  # check every value before any work
         for v in sweep[1]:

@@ -58,8 +58,8 @@ try:
     import gymnasium as gym
     from gymnasium import spaces
 except ImportError as exc:  # pragma: no cover - exercised by a test that hides gymnasium
-    raise ImportError("twin.loop.gym_env needs gymnasium: pip install 'quantacore-twin[gym]'"
-                      ) from exc
+    raise ImportError("twin.loop.gym_env needs gymnasium: pip install -e '.[gym]' in the "
+                      "twin's checkout") from exc
 
 from control.protocol import KnobSpec, SetKnobs
 from twin.controllers import NoController

@@ -289,12 +289,15 @@ def _check_distance(distance: Any, name: str = "distance") -> None:
         raise ValueError(f"{name} = {distance!r}: must be an odd integer >= 3")
 
 
+MITIQ_MISSING = ("zero-noise extrapolation needs mitiq: pip install -e '.[mitigation]' in the "
+                 "twin's checkout")
+
+
 def _extrapolate(factory: str, xs: Sequence[float], ys: Sequence[float]) -> float:
     try:
         from mitiq.zne.inference import ExpFactory, LinearFactory, RichardsonFactory
     except ImportError:  # pragma: no cover
-        raise ImportError("zero-noise extrapolation needs mitiq: pip install "
-                          "'quantacore-twin[mitigation]'") from None
+        raise ImportError(MITIQ_MISSING) from None
     with warnings.catch_warnings():  # ill-conditioned fits show in the bootstrap's spread
         warnings.simplefilter("ignore")
         if factory == "linear":
@@ -342,6 +345,10 @@ def zne_estimate(device: Any, *, method: str = "stretch", scales: Sequence[float
         >>> r.exact, r.mitigated.interval[0] < r.mitigated.value < r.mitigated.interval[1]
         (1.0, True)
     """
+    import importlib.util
+
+    if importlib.util.find_spec("mitiq") is None:  # before any sampling
+        raise ImportError(MITIQ_MISSING)
     if method not in ("stretch", "distance"):
         raise ValueError(f"method = {method!r}: must be 'stretch' or 'distance'")
     if factory not in FACTORIES:
