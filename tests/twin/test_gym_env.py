@@ -194,5 +194,5 @@ def test_twin_does_not_import_gymnasium():
 def test_missing_gymnasium_names_the_extra(monkeypatch):
     monkeypatch.setitem(sys.modules, "gymnasium", None)
     monkeypatch.delitem(sys.modules, "twin.loop.gym_env")
-    with pytest.raises(ImportError, match=r"pip install 'quantacore-twin\[gym\]'"):
+    with pytest.raises(ImportError, match=r"pip install -e '\.\[gym\]'"):
         importlib.import_module("twin.loop.gym_env")

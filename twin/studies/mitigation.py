@@ -64,6 +64,7 @@ percentiles.
 
 from __future__ import annotations
 
+import importlib.util
 import math
 import numbers
 import warnings
@@ -289,8 +290,7 @@ def _check_distance(distance: Any, name: str = "distance") -> None:
         raise ValueError(f"{name} = {distance!r}: must be an odd integer >= 3")
 
 
-MITIQ_MISSING = ("zero-noise extrapolation needs mitiq: pip install -e '.[mitigation]' in the "
-                 "twin's checkout")
+MITIQ_MISSING = "zero-noise extrapolation needs mitiq: pip install -e '.[mitigation]'"
 
 
 def _extrapolate(factory: str, xs: Sequence[float], ys: Sequence[float]) -> float:
@@ -345,8 +345,6 @@ def zne_estimate(device: Any, *, method: str = "stretch", scales: Sequence[float
         >>> r.exact, r.mitigated.interval[0] < r.mitigated.value < r.mitigated.interval[1]
         (1.0, True)
     """
-    import importlib.util
-
     if importlib.util.find_spec("mitiq") is None:  # before any sampling
         raise ImportError(MITIQ_MISSING)
     if method not in ("stretch", "distance"):
